@@ -1,0 +1,66 @@
+// Package postgres opens the PostgreSQL engine of openbell through pgx's
+// database/sql adapter, with the migrations of this folder. Several openbell
+// processes may share one database: migrations take an advisory lock and
+// contact writes lock their row.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"github.com/openbell/openbell/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the advisory lock key that serializes migrations.
+const migrationLock = 7_201_355_412
+
+// Open connects to url (postgres://...) and migrates the database.
+func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
+	pool, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(16)
+	pool.SetMaxIdleConns(16)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	db := sqlstore.New(sqlstore.Dialect{
+		Name:              "postgres",
+		Numbered:          true,
+		ForUpdate:         " FOR UPDATE",
+		ReadOnlyTx:        true,
+		IsUniqueViolation: isUniqueViolation,
+		LockMigrations:    lockMigrations,
+	}, pool, pool)
+	sub, _ := fs.Sub(migrations, "migrations")
+	if err := db.Migrate(ctx, sub); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error) {
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLock)
+	}, nil
+}
+
+func isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}

@@ -1,0 +1,65 @@
+package sqlstore
+
+import (
+	ob "github.com/openbell/openbell"
+)
+
+const accountCols = "id, name, plan, included_channels, licenses, is_default, created_at"
+
+func scanAccount(s scanner) (ob.Account, error) {
+	var a ob.Account
+	err := s.Scan(&a.ID, &a.Name, &a.Plan, &a.IncludedChannels, &a.Licenses, (*flag)(&a.Default), (*millis)(&a.CreatedAt))
+	return a, err
+}
+
+func (t *tx) DefaultAccount() (*ob.Account, error) {
+	return get(t, "account", scanAccount, "SELECT "+accountCols+" FROM accounts WHERE is_default = 1")
+}
+
+func (t *tx) AccountByID(id ob.ID) (*ob.Account, error) {
+	return get(t, "account", scanAccount, "SELECT "+accountCols+" FROM accounts WHERE id = ?", id)
+}
+
+func (t *tx) AccountByName(name string) (*ob.Account, error) {
+	return get(t, "account", scanAccount, "SELECT "+accountCols+" FROM accounts WHERE name = ?", name)
+}
+
+func (t *tx) InsertAccount(a *ob.Account) error {
+	_, err := t.exec("INSERT INTO accounts ("+accountCols+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+		a.ID, a.Name, a.Plan, a.IncludedChannels, a.Licenses, b2i(a.Default), ob.Millis(a.CreatedAt))
+	return err
+}
+
+func (t *tx) UpdateAccount(a *ob.Account) error {
+	_, err := t.exec("UPDATE accounts SET name = ?, plan = ?, included_channels = ?, licenses = ?, is_default = ? WHERE id = ?",
+		a.Name, a.Plan, a.IncludedChannels, a.Licenses, b2i(a.Default), a.ID)
+	return err
+}
+
+func (t *tx) PrincipalByTokenHash(hash string) (*ob.Principal, error) {
+	return get(t, "token", func(s scanner) (ob.Principal, error) {
+		var p ob.Principal
+		err := s.Scan(&p.AccountID, &p.TokenName)
+		return p, err
+	}, "SELECT account_id, name FROM api_tokens WHERE token_hash = ?", hash)
+}
+
+func (t *tx) InsertToken(tok *ob.Token) error {
+	_, err := t.exec(`INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (token_hash) DO NOTHING`, tok.ID, tok.AccountID, tok.Name, tok.Hash, ob.Millis(tok.CreatedAt))
+	return err
+}
+
+func (t *tx) CountTokens(accountID ob.ID) (int, error) {
+	var n int
+	err := t.queryRow("SELECT COUNT(*) FROM api_tokens WHERE account_id = ?", accountID).Scan(&n)
+	return n, err
+}
+
+func (t *tx) TokenNames(accountID ob.ID) ([]string, error) {
+	return list(t, func(s scanner) (string, error) {
+		var n string
+		err := s.Scan(&n)
+		return n, err
+	}, "SELECT name FROM api_tokens WHERE account_id = ? ORDER BY created_at, id", accountID)
+}

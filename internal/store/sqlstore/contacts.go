@@ -1,0 +1,298 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"strings"
+
+	ob "github.com/openbell/openbell"
+)
+
+// contactSelect reads a contact with its channel, team (and member count) and
+// assigned user's email in one row.
+const contactSelect = `SELECT c.id, c.account_id, c.channel_id, c.name, c.identifier, c.bsuid, c.avatar_url,
+	c.blocked_at, c.created_at, c.activity_at, c.conversation_id, c.conversation_created_at, c.closed_at,
+	c.funnel_id, c.assigned_user_id, c.team_id, c.note, c.bot_status, c.bot_started_at, c.tags, c.custom_fields,
+	ch.id, ch.account_id, ch.type, ch.title, ch.identifier, ch.main, ch.discarded, ch.created_at,
+	COALESCE(u.email, ''), t.id, t.name, t.is_default, t.created_at,
+	CASE WHEN t.id IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM team_members tm WHERE tm.team_id = t.id) END
+FROM contacts c
+JOIN channels ch ON ch.id = c.channel_id
+LEFT JOIN users u ON u.id = c.assigned_user_id
+LEFT JOIN teams t ON t.id = c.team_id`
+
+func scanContact(s scanner) (ob.Contact, error) {
+	var c ob.Contact
+	var teamID, teamName sql.NullString
+	var tm ob.Team
+	err := s.Scan(&c.ID, &c.AccountID, &c.ChannelID, &c.Name, &c.Identifier, &c.BSUID, &c.AvatarURL,
+		(*millis)(&c.BlockedAt), (*millis)(&c.CreatedAt), (*millis)(&c.ActivityAt), &c.ConversationID,
+		(*millis)(&c.ConversationCreatedAt), (*millis)(&c.ClosedAt),
+		&c.FunnelID, &c.AssignedUserID, &c.TeamID, &c.Note, &c.BotStatus, (*millis)(&c.BotStartedAt),
+		jsonText{&c.Tags}, jsonText{&c.CustomFields},
+		&c.Channel.ID, &c.Channel.AccountID, &c.Channel.Type, &c.Channel.Title, &c.Channel.Identifier,
+		(*flag)(&c.Channel.Main), (*flag)(&c.Channel.Discarded), (*millis)(&c.Channel.CreatedAt),
+		&c.AssignedUserEmail, &teamID, &teamName, (*flag)(&tm.Default), (*millis)(&tm.CreatedAt), &tm.Members)
+	if err != nil {
+		return c, err
+	}
+	if teamID.Valid {
+		tm.ID, tm.Name, tm.AccountID = teamID.String, teamName.String, c.AccountID
+		c.Team = &tm
+	}
+	return c, nil
+}
+
+func (t *tx) ContactByID(accountID, id ob.ID) (*ob.Contact, error) {
+	return get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND c.id = ?", accountID, id)
+}
+
+func (t *tx) ContactForUpdate(accountID, id ob.ID) (*ob.Contact, error) {
+	if t.db.d.ForUpdate == "" {
+		return t.ContactByID(accountID, id)
+	}
+	// Lock the contact row first (FOR UPDATE cannot apply to the outer joins).
+	var locked string
+	if err := t.queryRow("SELECT id FROM contacts WHERE account_id = ? AND id = ?"+t.db.d.ForUpdate, accountID, id).Scan(&locked); err != nil {
+		return nil, one(err, "contact")
+	}
+	return t.ContactByID(accountID, id)
+}
+
+func (t *tx) ContactByIdentifier(accountID, channelID ob.ID, identifier string) (*ob.Contact, error) {
+	return get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND c.channel_id = ? AND c.identifier = ?", accountID, channelID, identifier)
+}
+
+func (t *tx) ContactByBSUID(accountID ob.ID, bsuid string) (*ob.Contact, error) {
+	return get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND c.bsuid = ? AND c.bsuid <> '' ORDER BY c.created_at LIMIT 1", accountID, bsuid)
+}
+
+// ListContacts reads one page in list order. With a tag filter the page comes
+// off the contact_tags order index; without, off contacts_activity. The total
+// comes from contact_counts when at most one filter dimension is set, so
+// neither the page nor its meta costs a scan of the matching contacts.
+func (t *tx) ListContacts(accountID ob.ID, f ob.ContactFilter) ([]ob.Contact, int, error) {
+	var where []string
+	var args []any
+	order := "c.activity_at DESC, c.created_at DESC, c.id DESC"
+	from := contactSelect
+	if len(f.Tags) > 0 {
+		from = strings.Replace(contactSelect, "FROM contacts c", "FROM contact_tags ct0 JOIN contacts c ON c.id = ct0.contact_id", 1)
+		where = append(where, "ct0.tag_id = (SELECT id FROM tags WHERE account_id = ? AND name_key = ?)")
+		args = append(args, accountID, tagKey(f.Tags[0]))
+		order = "ct0.activity_at DESC, ct0.created_at DESC, ct0.contact_id DESC"
+		for _, tag := range f.Tags[1:] {
+			where = append(where, `EXISTS (SELECT 1 FROM contact_tags ctn JOIN tags tg ON tg.id = ctn.tag_id
+				WHERE ctn.contact_id = c.id AND tg.account_id = ? AND tg.name_key = ?)`)
+			args = append(args, accountID, tagKey(tag))
+		}
+	}
+	where = append(where, "c.account_id = ?")
+	args = append(args, accountID)
+	if f.Source != "" {
+		where = append(where, "c.source = ?")
+		args = append(args, f.Source)
+	}
+	if f.TeamID != "" {
+		where = append(where, "c.team_id = ?")
+		args = append(args, f.TeamID)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	page, err := list(t, scanContact, from+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	dims := 0
+	dim := "all"
+	if f.Source != "" {
+		dims++
+		dim = "source:" + f.Source
+	}
+	if f.TeamID != "" {
+		dims++
+		dim = "team:" + f.TeamID
+	}
+	if len(f.Tags) > 0 {
+		dims += len(f.Tags)
+		dim = "tag:" + tagKey(f.Tags[0])
+	}
+	if dims <= 1 {
+		err = t.queryRow("SELECT COALESCE((SELECT n FROM contact_counts WHERE account_id = ? AND dimension = ?), 0)", accountID, dim).Scan(&total)
+	} else {
+		countFrom := "FROM contacts c"
+		if len(f.Tags) > 0 {
+			countFrom = "FROM contact_tags ct0 JOIN contacts c ON c.id = ct0.contact_id"
+		}
+		err = t.queryRow("SELECT COUNT(*) "+countFrom+cond, args...).Scan(&total)
+	}
+	return page, total, err
+}
+
+// dimensions lists the contact_counts rows a contact counts in.
+func dimensions(source, teamID string, tags []string) []string {
+	d := []string{"all", "source:" + source}
+	if teamID != "" {
+		d = append(d, "team:"+teamID)
+	}
+	for _, tg := range tags {
+		d = append(d, "tag:"+tagKey(tg))
+	}
+	return d
+}
+
+func (t *tx) addCounts(accountID ob.ID, dims []string, delta int) error {
+	for _, d := range dims {
+		if _, err := t.exec(`INSERT INTO contact_counts (account_id, dimension, n) VALUES (?, ?, ?)
+			ON CONFLICT (account_id, dimension) DO UPDATE SET n = contact_counts.n + excluded.n`, accountID, d, delta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) InsertContact(c *ob.Contact) error {
+	var existing string
+	err := t.queryRow("SELECT id FROM contacts WHERE channel_id = ? AND identifier = ?", c.ChannelID, c.Identifier).Scan(&existing)
+	if err == nil {
+		return &ob.Error{Code: ob.ECONFLICT, Message: "contact already exists", UUID: existing}
+	} else if err != sql.ErrNoRows {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO contacts (id, account_id, channel_id, source, name, identifier, bsuid, avatar_url,
+		blocked_at, created_at, activity_at, conversation_id, conversation_created_at, closed_at, funnel_id,
+		assigned_user_id, team_id, note, bot_status, bot_started_at, tags, custom_fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.AccountID, c.ChannelID, c.Channel.Type, c.Name, c.Identifier, c.BSUID, c.AvatarURL,
+		ob.Millis(c.BlockedAt), ob.Millis(c.CreatedAt), ob.Millis(c.ActivityAt), c.ConversationID,
+		ob.Millis(c.ConversationCreatedAt), ob.Millis(c.ClosedAt), c.FunnelID, c.AssignedUserID, c.TeamID,
+		c.Note, c.BotStatus, ob.Millis(c.BotStartedAt), toJSON(nonNil(c.Tags)), toJSON(nonNilMap(c.CustomFields)))
+	if err != nil {
+		if t.db.d.IsUniqueViolation(err) {
+			return &ob.Error{Code: ob.ECONFLICT, Message: "contact already exists"}
+		}
+		return err
+	}
+	if err := t.insertContactTags(c, c.Tags); err != nil {
+		return err
+	}
+	return t.addCounts(c.AccountID, dimensions(c.Channel.Type, c.TeamID, c.Tags), 1)
+}
+
+func (t *tx) insertContactTags(c *ob.Contact, tags []string) error {
+	for _, tg := range tags {
+		if _, err := t.exec(`INSERT INTO contact_tags (contact_id, tag_id, activity_at, created_at)
+			SELECT ?, id, ?, ? FROM tags WHERE account_id = ? AND name_key = ?`,
+			c.ID, ob.Millis(c.ActivityAt), ob.Millis(c.CreatedAt), c.AccountID, tagKey(tg)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateContact writes every column of c and keeps contact_tags and
+// contact_counts in step with its tags, team and activity.
+func (t *tx) UpdateContact(c *ob.Contact) error {
+	var oldTags []string
+	var oldTeam, source string
+	var oldActivity int64
+	err := t.queryRow("SELECT tags, team_id, activity_at, source FROM contacts WHERE account_id = ? AND id = ?", c.AccountID, c.ID).
+		Scan(jsonText{&oldTags}, &oldTeam, &oldActivity, &source)
+	if err != nil {
+		return one(err, "contact")
+	}
+	_, err = t.exec(`UPDATE contacts SET name = ?, bsuid = ?, avatar_url = ?, blocked_at = ?, activity_at = ?,
+		closed_at = ?, funnel_id = ?, assigned_user_id = ?, team_id = ?, note = ?, bot_status = ?, bot_started_at = ?,
+		tags = ?, custom_fields = ? WHERE account_id = ? AND id = ?`,
+		c.Name, c.BSUID, c.AvatarURL, ob.Millis(c.BlockedAt), ob.Millis(c.ActivityAt), ob.Millis(c.ClosedAt),
+		c.FunnelID, c.AssignedUserID, c.TeamID, c.Note, c.BotStatus, ob.Millis(c.BotStartedAt),
+		toJSON(nonNil(c.Tags)), toJSON(nonNilMap(c.CustomFields)), c.AccountID, c.ID)
+	if err != nil {
+		return err
+	}
+	added, removed := diffKeys(oldTags, c.Tags)
+	if len(removed) > 0 {
+		for _, tg := range removed {
+			if _, err := t.exec(`DELETE FROM contact_tags WHERE contact_id = ?
+				AND tag_id = (SELECT id FROM tags WHERE account_id = ? AND name_key = ?)`, c.ID, c.AccountID, tagKey(tg)); err != nil {
+				return err
+			}
+		}
+	}
+	if ob.Millis(c.ActivityAt) != oldActivity {
+		if _, err := t.exec("UPDATE contact_tags SET activity_at = ? WHERE contact_id = ?", ob.Millis(c.ActivityAt), c.ID); err != nil {
+			return err
+		}
+	}
+	if err := t.insertContactTags(c, added); err != nil {
+		return err
+	}
+	var plus, minus []string
+	for _, tg := range added {
+		plus = append(plus, "tag:"+tagKey(tg))
+	}
+	for _, tg := range removed {
+		minus = append(minus, "tag:"+tagKey(tg))
+	}
+	if oldTeam != c.TeamID {
+		if oldTeam != "" {
+			minus = append(minus, "team:"+oldTeam)
+		}
+		if c.TeamID != "" {
+			plus = append(plus, "team:"+c.TeamID)
+		}
+	}
+	if err := t.addCounts(c.AccountID, plus, 1); err != nil {
+		return err
+	}
+	return t.addCounts(c.AccountID, minus, -1)
+}
+
+// diffKeys compares two tag lists case-insensitively.
+func diffKeys(old, new []string) (added, removed []string) {
+	in := func(list []string, s string) bool {
+		for _, x := range list {
+			if tagKey(x) == tagKey(s) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range new {
+		if !in(old, s) {
+			added = append(added, s)
+		}
+	}
+	for _, s := range old {
+		if !in(new, s) {
+			removed = append(removed, s)
+		}
+	}
+	return added, removed
+}
+
+func (t *tx) DeleteContact(accountID, id ob.ID) error {
+	var tags []string
+	var team, source string
+	err := t.queryRow("SELECT tags, team_id, source FROM contacts WHERE account_id = ? AND id = ?", accountID, id).
+		Scan(jsonText{&tags}, &team, &source)
+	if err != nil {
+		return one(err, "contact")
+	}
+	for _, q := range []string{
+		"DELETE FROM contact_tags WHERE contact_id = ?",
+		"DELETE FROM messages WHERE contact_id = ?",
+		"DELETE FROM contacts WHERE id = ?",
+	} {
+		if _, err := t.exec(q, id); err != nil {
+			return err
+		}
+	}
+	return t.addCounts(accountID, dimensions(source, team, tags), -1)
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

@@ -1,0 +1,305 @@
+// Package sqlstore implements store.Store on database/sql with SQL shared by
+// both engines. Where the engines differ (placeholders, row locks, unique
+// violations, migration locking) the engine package passes a Dialect.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/store"
+)
+
+// Dialect is what differs between engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// Numbered rewrites `?` placeholders to `$1, $2, ...`.
+	Numbered bool
+	// ForUpdate is appended to a contact lookup to lock the row ("" when the
+	// engine has a single writer anyway).
+	ForUpdate string
+	// ReadOnlyTx asks the driver for read-only read transactions.
+	ReadOnlyTx bool
+	// IsUniqueViolation reports whether err is a unique-constraint violation.
+	IsUniqueViolation func(error) bool
+	// LockMigrations serializes migrations across processes; it returns the
+	// unlock function. Nil when one process owns the database.
+	LockMigrations func(ctx context.Context, conn *sql.Conn) (func(), error)
+}
+
+// DB is a store.Store on a writer pool and a reader pool (the same pool for
+// PostgreSQL).
+type DB struct {
+	d      Dialect
+	writer *sql.DB
+	reader *sql.DB
+	sqls   sync.Map // query text -> rewritten text
+}
+
+var _ store.Store = (*DB)(nil)
+
+// New returns a DB. writer and reader may be the same pool.
+func New(d Dialect, writer, reader *sql.DB) *DB {
+	return &DB{d: d, writer: writer, reader: reader}
+}
+
+// Engine implements store.Store.
+func (db *DB) Engine() string { return db.d.Name }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		if err2 := db.reader.Close(); err == nil {
+			err = err2
+		}
+	}
+	return err
+}
+
+// Ping implements store.Store: the database answers and is migrated.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	return db.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n)
+}
+
+// Read implements store.Store.
+func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
+	return db.run(ctx, db.reader, &sql.TxOptions{ReadOnly: db.d.ReadOnlyTx}, fn)
+}
+
+// Write implements store.Store.
+func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
+	return db.run(ctx, db.writer, nil, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(store.Tx) error) error {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t := &tx{db: db, tx: sqlTx, ctx: ctx}
+	if err := fn(t); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// q rewrites a query for the dialect, caching the result.
+func (db *DB) q(query string) string {
+	if !db.d.Numbered {
+		return query
+	}
+	if s, ok := db.sqls.Load(query); ok {
+		return s.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	s := b.String()
+	db.sqls.Store(query, s)
+	return s
+}
+
+// Migrate applies the embedded migrations (files NNNN_name.sql in fsys) that
+// are not yet recorded in schema_migrations, one transaction each.
+func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if db.d.LockMigrations != nil {
+		unlock, err := db.d.LockMigrations(ctx, conn)
+		if err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		defer unlock()
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var n int
+		if err := conn.QueryRowContext(ctx, db.q("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, db.q("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)"), name, time.Now().UnixMilli()); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// tx implements store.Tx.
+type tx struct {
+	db  *DB
+	tx  *sql.Tx
+	ctx context.Context
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(t.ctx, t.db.q(query), args...)
+}
+
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, t.db.q(query), args...)
+}
+
+func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, t.db.q(query), args...)
+}
+
+// one maps "no rows" to the not-found error of object.
+func one(err error, object string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ob.NotFound(object)
+	}
+	return err
+}
+
+// list runs a query and scans each row with scan.
+func list[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// get runs a one-row query; object names the not-found error.
+func get[T any](t *tx, object string, scan func(scanner) (T, error), query string, args ...any) (*T, error) {
+	v, err := scan(t.queryRow(query, args...))
+	if err != nil {
+		return nil, one(err, object)
+	}
+	return &v, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// flag scans a 0/1 integer column into a bool.
+type flag bool
+
+func (f *flag) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		*f = v != 0
+	case bool:
+		*f = flag(v)
+	case nil:
+		*f = false
+	default:
+		return fmt.Errorf("flag: unexpected %T", src)
+	}
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// millis scans a Unix-milliseconds column into a time.
+type millis time.Time
+
+func (m *millis) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		*m = millis(ob.FromMillis(v))
+	case nil:
+		*m = millis(time.Time{})
+	default:
+		return fmt.Errorf("millis: unexpected %T", src)
+	}
+	return nil
+}
+
+// jsonText scans a JSON text column into a value.
+type jsonText struct{ v any }
+
+func (j jsonText) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	case nil:
+		return nil
+	default:
+		return fmt.Errorf("json column: unexpected %T", src)
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, j.v)
+}
+
+// toJSON encodes v for a JSON text column; empty lists and maps become "".
+func toJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain lists and maps are stored
+	}
+	return string(b)
+}

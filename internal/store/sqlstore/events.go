@@ -1,0 +1,23 @@
+package sqlstore
+
+import (
+	ob "github.com/openbell/openbell"
+)
+
+// InsertEvent records an event; it runs in the transaction of the change that
+// causes it, so the two commit or roll back together.
+func (t *tx) InsertEvent(e *ob.Event) error {
+	return t.queryRow(`INSERT INTO events (account_id, name, contact_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, e.AccountID, e.Name, e.ContactID, string(e.Payload), ob.Millis(e.CreatedAt)).Scan(&e.ID)
+}
+
+func (t *tx) EventsAfter(accountID ob.ID, afterID int64, limit int) ([]ob.Event, error) {
+	return list(t, func(s scanner) (ob.Event, error) {
+		var e ob.Event
+		var payload string
+		err := s.Scan(&e.ID, &e.AccountID, &e.Name, &e.ContactID, &payload, (*millis)(&e.CreatedAt))
+		e.Payload = []byte(payload)
+		return e, err
+	}, `SELECT id, account_id, name, contact_id, payload, created_at FROM events
+		WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?`, accountID, afterID, limit)
+}

@@ -1,0 +1,130 @@
+// Package store defines the persistence interface of openbell. Two engines
+// implement it (internal/store/sqlite and internal/store/postgres, both on the
+// shared SQL of internal/store/sqlstore), and both pass the contract suite in
+// internal/store/storetest.
+//
+// Every method that looks an object up returns an *openbell.Error with code
+// ENOTFOUND when there is none (never a nil object with a nil error). Lookups
+// always take the account id, so one account can never reach another's rows.
+package store
+
+import (
+	"context"
+
+	ob "github.com/openbell/openbell"
+)
+
+// Store opens transactions. Write transactions are serialized per contact
+// row (SQLite: one writer; PostgreSQL: row locks taken by ContactForUpdate).
+type Store interface {
+	// Read runs fn in a read-only transaction.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in a read-write transaction, committed when fn returns nil
+	// and rolled back otherwise: a request happens completely or not at all.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Ping reports whether the database is reachable and migrated.
+	Ping(ctx context.Context) error
+	// Engine names the engine: "sqlite" or "postgres".
+	Engine() string
+	Close() error
+}
+
+// Tx is what can be done inside a transaction.
+type Tx interface {
+	// Accounts and tokens.
+	DefaultAccount() (*ob.Account, error)
+	AccountByID(id ob.ID) (*ob.Account, error)
+	AccountByName(name string) (*ob.Account, error)
+	InsertAccount(a *ob.Account) error
+	UpdateAccount(a *ob.Account) error
+	// PrincipalByTokenHash returns ENOTFOUND for an unknown hash.
+	PrincipalByTokenHash(hash string) (*ob.Principal, error)
+	// InsertToken stores a token; a hash that is already stored is left as it is.
+	InsertToken(t *ob.Token) error
+	CountTokens(accountID ob.ID) (int, error)
+	TokenNames(accountID ob.ID) ([]string, error)
+
+	// Users.
+	Users(accountID ob.ID) ([]ob.User, error)
+	UserByID(accountID, id ob.ID) (*ob.User, error)
+	UserByEmail(accountID ob.ID, email string) (*ob.User, error)
+	InsertUser(u *ob.User) error
+	UpdateUser(u *ob.User) error
+
+	// Teams. Members counts are filled on every read.
+	Teams(accountID ob.ID) ([]ob.Team, error)
+	TeamByID(accountID, id ob.ID) (*ob.Team, error)
+	TeamByName(accountID ob.ID, name string) (*ob.Team, error)
+	InsertTeam(t *ob.Team) error
+	UpdateTeam(t *ob.Team) error
+	// SetTeamMember adds (member true) or removes a user; it reports whether
+	// anything changed.
+	SetTeamMember(teamID, userID ob.ID, member bool) (bool, error)
+	TeamMembers(teamID ob.ID) ([]ob.User, error)
+
+	// Channels.
+	Channels(accountID ob.ID) ([]ob.Channel, error)
+	ChannelByID(accountID, id ob.ID) (*ob.Channel, error)
+	ChannelByTitle(accountID ob.ID, title string) (*ob.Channel, error)
+	MainChannel(accountID ob.ID, channelType string) (*ob.Channel, error)
+	InsertChannel(c *ob.Channel) error
+	UpdateChannel(c *ob.Channel) error
+
+	// Tags, in creation order.
+	Tags(accountID ob.ID) ([]ob.Tag, error)
+	InsertTag(t *ob.Tag) error
+
+	// Custom fields, by position.
+	CustomFields(accountID ob.ID) ([]ob.CustomField, error)
+	InsertCustomField(f *ob.CustomField) error
+	UpdateCustomField(f *ob.CustomField) error
+
+	// Funnels, by position.
+	Funnels(accountID ob.ID) ([]ob.Funnel, error)
+	FunnelByID(accountID, id ob.ID) (*ob.Funnel, error)
+	InsertFunnel(f *ob.Funnel) error
+	UpdateFunnel(f *ob.Funnel) error
+
+	// Templates, oldest first.
+	Templates(accountID ob.ID) ([]ob.Template, error)
+	TemplateByID(accountID, id ob.ID) (*ob.Template, error)
+	InsertTemplate(t *ob.Template) error
+	UpdateTemplate(t *ob.Template) error
+
+	// Bots, oldest first.
+	Bots(accountID ob.ID) ([]ob.Bot, error)
+	// EnabledBot returns the account's first enabled bot.
+	EnabledBot(accountID ob.ID) (*ob.Bot, error)
+	InsertBot(b *ob.Bot) error
+	UpdateBot(b *ob.Bot) error
+
+	// Custom statuses, oldest first.
+	CustomStatuses(accountID ob.ID) ([]ob.CustomStatus, error)
+	CustomStatusByID(accountID, id ob.ID) (*ob.CustomStatus, error)
+	InsertCustomStatus(s *ob.CustomStatus) error
+	UpdateCustomStatus(s *ob.CustomStatus) error
+
+	// Contacts, with their joined channel, team and assigned user.
+	ContactByID(accountID, id ob.ID) (*ob.Contact, error)
+	// ContactForUpdate is ContactByID that also locks the row until the
+	// transaction ends.
+	ContactForUpdate(accountID, id ob.ID) (*ob.Contact, error)
+	ContactByIdentifier(accountID, channelID ob.ID, identifier string) (*ob.Contact, error)
+	ContactByBSUID(accountID ob.ID, bsuid string) (*ob.Contact, error)
+	// ListContacts returns one page, most recent activity first, and the
+	// number of contacts the filter matches.
+	ListContacts(accountID ob.ID, f ob.ContactFilter) ([]ob.Contact, int, error)
+	// InsertContact returns ECONFLICT (with UUID set) when the channel already
+	// has a contact with that identifier.
+	InsertContact(c *ob.Contact) error
+	UpdateContact(c *ob.Contact) error
+	DeleteContact(accountID, id ob.ID) error
+
+	// Messages, newest first.
+	InsertMessage(m *ob.Message) error
+	ListMessages(accountID, contactID ob.ID, offset, limit int) ([]ob.Message, int, error)
+
+	// Events, in the order they were recorded.
+	InsertEvent(e *ob.Event) error
+	EventsAfter(accountID ob.ID, afterID int64, limit int) ([]ob.Event, error)
+}

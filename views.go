@@ -1,0 +1,182 @@
+package openbell
+
+// The JSON objects of section 2 of the contract. They are the one place where
+// each object's wire shape is defined; the HTTP responses and the webhook
+// payloads both use them.
+
+// ChannelView is the Channel object.
+type ChannelView struct {
+	UUID        string `json:"uuid"`
+	Title       string `json:"title"`
+	Type        string `json:"type"`
+	Main        bool   `json:"main"`
+	DiscardedAt bool   `json:"discardedAt"`
+	Identifier  string `json:"identifier"`
+}
+
+// View returns the Channel object of ch.
+func (ch *Channel) View() ChannelView {
+	return ChannelView{UUID: ch.ID, Title: ch.Title, Type: ch.Type, Main: ch.Main, DiscardedAt: ch.Discarded, Identifier: ch.Identifier}
+}
+
+// TeamView is the Team object.
+type TeamView struct {
+	UUID      string `json:"uuid"`
+	Name      string `json:"name"`
+	CreatedAt T1     `json:"createdAt"`
+	Default   bool   `json:"default"`
+	Members   int    `json:"members"`
+}
+
+// View returns the Team object of t.
+func (t *Team) View() TeamView {
+	return TeamView{UUID: t.ID, Name: t.Name, CreatedAt: T1(t.CreatedAt), Default: t.Default, Members: t.Members}
+}
+
+// FieldMeta is an entry of customFieldsMetadata.
+type FieldMeta struct {
+	Value   any      `json:"value"`
+	Type    string   `json:"type"`
+	Options []string `json:"options,omitempty"`
+}
+
+// ContactView is the Contact object.
+type ContactView struct {
+	UUID                 string               `json:"uuid"`
+	Name                 string               `json:"name"`
+	PhoneNumber          *string              `json:"phoneNumber"`
+	AvatarURL            *string              `json:"avatarUrl"`
+	BlockedAt            T1                   `json:"blockedAt"`
+	CreatedAt            T1                   `json:"createdAt"`
+	Source               string               `json:"source"`
+	FunnelID             *string              `json:"funnelId"`
+	ClosedAt             T1                   `json:"closedAt"`
+	Href                 string               `json:"href"`
+	ConversationHref     string               `json:"conversationHref"`
+	Tags                 []string             `json:"tags"`
+	AssignedUser         *string              `json:"assignedUser"`
+	CustomFields         map[string]string    `json:"customFields"`
+	CustomFieldsMetadata map[string]FieldMeta `json:"customFieldsMetadata,omitempty"`
+	Team                 *TeamView            `json:"team"`
+	Channel              ChannelView          `json:"channel"`
+	BSUID                string               `json:"bsuid,omitempty"`
+	Note                 *string              `json:"note"`
+}
+
+func strOrNil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// View returns the Contact object of c. publicURL is the base of the href
+// links; fields, when not nil, adds customFieldsMetadata for the defined
+// fields the contact has a value for.
+func (c *Contact) View(publicURL string, fields []CustomField) ContactView {
+	v := ContactView{
+		UUID:             c.ID,
+		Name:             c.Name,
+		AvatarURL:        strOrNil(c.AvatarURL),
+		BlockedAt:        T1(c.BlockedAt),
+		CreatedAt:        T1(c.CreatedAt),
+		Source:           c.Channel.Type,
+		ClosedAt:         T1(c.ClosedAt),
+		Href:             publicURL + "/contacts/" + c.ID,
+		ConversationHref: publicURL + "/chat/" + c.ConversationID,
+		Tags:             c.Tags,
+		AssignedUser:     strOrNil(c.AssignedUserEmail),
+		CustomFields:     c.CustomFields,
+		Channel:          c.Channel.View(),
+		BSUID:            c.BSUID,
+		Note:             strOrNil(c.Note),
+	}
+	if PhoneBased(c.Channel.Type) {
+		p := FormatPhone(c.Identifier)
+		v.PhoneNumber = &p
+	}
+	if c.FunnelID != "" {
+		f := Dashed(c.FunnelID)
+		v.FunnelID = &f
+	}
+	if v.Tags == nil {
+		v.Tags = []string{}
+	}
+	if v.CustomFields == nil {
+		v.CustomFields = map[string]string{}
+	}
+	if c.Team != nil {
+		t := c.Team.View()
+		v.Team = &t
+	}
+	if fields != nil {
+		v.CustomFieldsMetadata = map[string]FieldMeta{}
+		for _, f := range fields {
+			stored, ok := c.CustomFields[f.Name]
+			if !ok {
+				continue
+			}
+			m := FieldMeta{Value: TypedFieldValue(f, stored), Type: f.Type}
+			if f.Type == FieldDropdown || f.Type == FieldCheckbox {
+				m.Options = f.Options
+				if m.Options == nil {
+					m.Options = []string{}
+				}
+			}
+			v.CustomFieldsMetadata[f.Name] = m
+		}
+	}
+	return v
+}
+
+// ConversationView is the Conversation object.
+type ConversationView struct {
+	CreatedAt T1          `json:"createdAt"`
+	ClosedAt  T1          `json:"closedAt"`
+	Href      string      `json:"href"`
+	Source    string      `json:"source"`
+	Contact   ContactView `json:"contact"`
+}
+
+// MessageView is a Message as GET /contacts/:uuid/messages lists it.
+type MessageView struct {
+	UUID        string            `json:"uuid,omitempty"`
+	Text        string            `json:"text"`
+	Status      string            `json:"status"`
+	Channel     string            `json:"channel"`
+	From        string            `json:"from"`
+	To          string            `json:"to"`
+	CreatedAt   T1                `json:"createdAt"`
+	Attachments []string          `json:"attachments,omitempty"`
+	Metadata    map[string]string `json:"metadata,omitempty"`
+}
+
+// View returns the listed form of m.
+func (m *Message) View() MessageView {
+	return MessageView{UUID: m.UUID, Text: m.Text, Status: m.Kind, Channel: m.Channel, From: m.From, To: m.To,
+		CreatedAt: T1(m.CreatedAt), Attachments: m.Attachments, Metadata: m.Metadata}
+}
+
+// ConversationClosedPayload is the payload of conversation_closed.
+type ConversationClosedPayload struct {
+	Source        string      `json:"source"`
+	Href          string      `json:"href"`
+	CreatedAt     T1          `json:"createdAt"`
+	ClosedAt      T1          `json:"closedAt"`
+	ClosingReason *string     `json:"closingReason"`
+	Contact       ContactView `json:"contact"`
+}
+
+// ConversationOpenedPayload is the payload of conversation_opened.
+type ConversationOpenedPayload struct {
+	Source    string      `json:"source"`
+	Href      string      `json:"href"`
+	CreatedAt T1          `json:"createdAt"`
+	Contact   ContactView `json:"contact"`
+}
+
+// ContactDeletedPayload is the payload of contact_deleted.
+type ContactDeletedPayload struct {
+	UUID    string `json:"uuid"`
+	Deleted T3     `json:"deleted"`
+}
