@@ -1,0 +1,44 @@
+package storetest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/store"
+	"github.com/openbell/openbell/internal/store/storetest"
+)
+
+// TestMigrateAndRoundTrip checks that each engine migrates (twice, as a
+// restart would) and stores an account, and that not-found is an error.
+func TestMigrateAndRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		db := e.Open(t)
+		ctx := context.Background()
+		a := &ob.Account{ID: ob.NewID(), Name: "Acme", Plan: "p", CreatedAt: time.Now()}
+		if err := db.Write(ctx, func(tx store.Tx) error { return tx.InsertAccount(a) }); err != nil {
+			t.Fatal(err)
+		}
+		err := db.Read(ctx, func(tx store.Tx) error {
+			got, err := tx.AccountByName("Acme")
+			if err != nil {
+				return err
+			}
+			if got.ID != a.ID {
+				t.Errorf("id %s, want %s", got.ID, a.ID)
+			}
+			_, err = tx.AccountByName("nope")
+			if ob.ErrorCode(err) != ob.ENOTFOUND {
+				t.Errorf("missing account: %v, want not found", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
