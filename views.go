@@ -180,3 +180,26 @@ type ContactDeletedPayload struct {
 	UUID    string `json:"uuid"`
 	Deleted T3     `json:"deleted"`
 }
+
+// BotView is the Bot object: a contact's session with the account's bot.
+type BotView struct {
+	UUID                  string `json:"uuid"`
+	Name                  string `json:"name"`
+	Status                string `json:"status"`
+	ConversationStartedAt T1     `json:"conversationStartedAt"`
+	Version               int    `json:"version"`
+	LatestBotVersion      bool   `json:"latestBotVersion"`
+}
+
+// BotSession returns the Bot object of c's session with b. A contact that
+// never had a session shows as ended.
+func (c *Contact) BotSession(b *Bot) BotView {
+	v := BotView{UUID: b.ID, Name: b.Name, Status: c.BotStatus, Version: b.Version, LatestBotVersion: true}
+	if v.Status == "" {
+		v.Status = BotEnded
+	}
+	if c.BotStatus == BotStarted || c.BotStatus == BotInProgress {
+		v.ConversationStartedAt = T1(c.BotStartedAt)
+	}
+	return v
+}

@@ -1,0 +1,177 @@
+// Package apitest starts real openbell servers for black-box tests: the whole
+// application (app.Start) on a random loopback port with a fresh database of
+// the chosen engine, driven over HTTP.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/app"
+	"github.com/openbell/openbell/internal/store"
+	"github.com/openbell/openbell/internal/store/storetest"
+)
+
+// DemoToken is the token the servers pin to the default (demo) account; it
+// is the one Callbell's published examples use.
+const DemoToken = "test_gshuPaZoeEG6ovbc8M79w0QyM"
+
+// Server is a running openbell.
+type Server struct {
+	URL   string
+	Token string
+	App   *app.App
+	t     testing.TB
+	http  *http.Client
+}
+
+// Option changes the configuration of a server before it starts.
+type Option func(*app.Config)
+
+// WithSeed writes yaml to a file and passes it as --seed.
+func WithSeed(t testing.TB, yaml string) Option {
+	path := filepath.Join(t.TempDir(), "seed.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func(c *app.Config) { c.Seed = path }
+}
+
+// Start runs a server on engine e and stops it when the test ends.
+func Start(t testing.TB, e storetest.Engine, opts ...Option) *Server {
+	t.Helper()
+	cfg := app.Config{
+		Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: e.URL(t), APIKeys: []string{DemoToken},
+		RateLimit: 0, LogLevel: "warn", ShutdownTimeout: 5 * time.Second,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return StartConfig(t, cfg)
+}
+
+// StartConfig runs a server with cfg and stops it when the test ends.
+func StartConfig(t testing.TB, cfg app.Config) *Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.Start(ctx, cfg, ob.SystemClock{}, io.Discard, io.Discard)
+	if err != nil {
+		cancel()
+		t.Fatalf("start server: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := a.Wait(); err != nil {
+			t.Errorf("server stopped with: %v", err)
+		}
+	})
+	return &Server{URL: a.URL, Token: DemoToken, App: a, t: t, http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Response is an answer of the server.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body as an object, failing the test when it is not one.
+func (r *Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// Request is a request to send. Body is JSON-encoded unless it is a string
+// or []byte, which are sent as they are.
+type Request struct {
+	Method, Path string
+	Body         any
+	Token        string // "" uses the server's token; "-" sends none
+	Header       map[string]string
+}
+
+// Do sends a request with the server's token.
+func (s *Server) Do(method, path string, body any) *Response {
+	s.t.Helper()
+	return s.Send(Request{Method: method, Path: path, Body: body})
+}
+
+// Send sends req.
+func (s *Server) Send(req Request) *Response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := req.Body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	hr, err := http.NewRequest(req.Method, s.URL+req.Path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if rd != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	switch req.Token {
+	case "":
+		hr.Header.Set("Authorization", "Bearer "+s.Token)
+	case "-":
+	default:
+		hr.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	for k, v := range req.Header {
+		hr.Header.Set(k, v)
+	}
+	resp, err := s.http.Do(hr)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// Events returns the events recorded for the account of token, oldest first.
+func (s *Server) Events(token string) []ob.Event {
+	s.t.Helper()
+	if token == "" {
+		token = s.Token
+	}
+	var out []ob.Event
+	err := s.App.Store.Read(context.Background(), func(tx store.Tx) error {
+		p, err := tx.PrincipalByTokenHash(ob.HashToken(token))
+		if err != nil {
+			return err
+		}
+		out, err = tx.EventsAfter(p.AccountID, 0, 100_000)
+		return err
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return out
+}

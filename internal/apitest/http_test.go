@@ -1,0 +1,112 @@
+package apitest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/openbell/openbell/internal/apitest"
+	"github.com/openbell/openbell/internal/app"
+	"github.com/openbell/openbell/internal/store/storetest"
+)
+
+func TestAuthentication(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		good := []map[string]string{
+			{"Authorization": "Bearer " + apitest.DemoToken},
+			{"Authorization": "Token token=" + apitest.DemoToken},
+			{"Authorization": `Token token="` + apitest.DemoToken + `"`},
+		}
+		for _, h := range good {
+			r := s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "-", Header: h})
+			if r.Status != 200 {
+				t.Errorf("%v: %d", h, r.Status)
+			}
+		}
+		bad := []map[string]string{
+			{},
+			{"Authorization": "Bearer nope"},
+			{"Authorization": "Bearer Bearer " + apitest.DemoToken},
+			{"Authorization": "bearer" + apitest.DemoToken},
+			{"Authorization": "Basic " + apitest.DemoToken},
+			{"Authorization": "Token " + apitest.DemoToken},
+			{"Authorization": apitest.DemoToken},
+		}
+		for _, h := range bad {
+			r := s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts/" + johnDoe, Token: "-", Header: h})
+			if r.Status != 401 || strings.TrimSpace(string(r.Body)) != `{"error":"not authorized"}` {
+				t.Errorf("%v: %d %s", h, r.Status, r.Body)
+			}
+		}
+		// Tokens of another account see only that account.
+		r := s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "other-token"})
+		if got := uuids(t, r); len(got) != 1 || got[0] != "0b7e8c7a2f0a4b7e9d5c1a2b3c4d5e6f" {
+			t.Errorf("other account lists %v", got)
+		}
+		expectError(t, s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts/" + johnDoe, Token: "other-token"}), 404)
+		expectError(t, s.Send(apitest.Request{Method: "PATCH", Path: "/v1/contacts/" + johnDoe, Token: "other-token", Body: map[string]string{"name": "x"}}), 404)
+		expectError(t, s.Send(apitest.Request{Method: "DELETE", Path: "/v1/contacts/" + johnDoe, Token: "other-token"}), 404)
+		if at(s.Do("GET", "/v1/contacts/"+johnDoe, nil).JSON(t), "contact.name") != "John Doe" {
+			t.Errorf("other account changed John Doe")
+		}
+		// The other account's tags are its own: "sales" is unknown there.
+		r = s.Send(apitest.Request{Method: "POST", Path: "/v1/contacts", Token: "other-token", Body: map[string]any{
+			"identifier": "+44 7700 900999", "source": "whatsapp", "name": "N", "tags": []string{"sales"}}})
+		expectError(t, r, 422, "tags")
+		r = s.Send(apitest.Request{Method: "POST", Path: "/v1/contacts", Token: "other-token", Body: map[string]any{
+			"identifier": "+44 7700 900999", "source": "whatsapp", "name": "N", "assigned_user": "john.doe@email.com", "team_uuid": teamGen}})
+		expectError(t, r, 422, "assigned_user", "team_uuid")
+	}, withOther)
+}
+
+func TestHTTPErrors(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		expectError(t, s.Do("GET", "/v1/nothing", nil), 404)
+		r := s.Do("PUT", "/v1/contacts", nil)
+		expectError(t, r, 405)
+		if allow := r.Header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+			t.Errorf("Allow %q", allow)
+		}
+		big := `{"name":"` + strings.Repeat("x", 1<<20) + `"}`
+		expectError(t, s.Do("POST", "/v1/contacts", big), 413)
+		r = s.Send(apitest.Request{Method: "POST", Path: "/v1/contacts", Body: "name=x", Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		expectError(t, r, 415)
+		r = s.Send(apitest.Request{Method: "POST", Path: "/v1/contacts/" + johnDoe + "/conversation/close", Body: "{}", Header: map[string]string{"Content-Type": "text/plain"}})
+		expectError(t, r, 415)
+		// Request ids: echoed, or made.
+		r = s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Header: map[string]string{"X-Request-Id": "abc-123"}})
+		if r.Header.Get("X-Request-Id") != "abc-123" {
+			t.Errorf("request id %q", r.Header.Get("X-Request-Id"))
+		}
+		if s.Do("GET", "/v1/nothing", nil).Header.Get("X-Request-Id") == "" {
+			t.Errorf("no request id on a 404")
+		}
+		// Health needs no token.
+		r = s.Send(apitest.Request{Method: "GET", Path: "/healthz", Token: "-"})
+		if r.Status != 200 || strings.TrimSpace(string(r.Body)) != `{"status":"ok"}` {
+			t.Errorf("healthz %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	e := storetest.Engines()[0]
+	s := apitest.StartConfig(t, app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: e.URL(t),
+		APIKeys: []string{apitest.DemoToken}, RateLimit: 5, LogLevel: "warn", ShutdownTimeout: 1e9})
+	var limited *apitest.Response
+	for i := 0; i < 50 && limited == nil; i++ {
+		r := s.Do("GET", "/v1/contacts/"+johnDoe, nil)
+		if r.Header.Get("X-RateLimit-Limit") != "5" || r.Header.Get("X-RateLimit-Remaining") == "" || r.Header.Get("X-RateLimit-Reset") == "" {
+			t.Fatalf("rate limit headers missing: %v", r.Header)
+		}
+		if r.Status == 429 {
+			limited = r
+		}
+	}
+	if limited == nil {
+		t.Fatal("50 requests never hit a limit of 5 per second")
+	}
+	if strings.TrimSpace(string(limited.Body)) != `{"error":"rate limit exceeded"}` || limited.Header.Get("Retry-After") == "" {
+		t.Errorf("429 %s %v", limited.Body, limited.Header)
+	}
+}

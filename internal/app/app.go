@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/fixture"
+	"github.com/openbell/openbell/internal/httpapi"
+	"github.com/openbell/openbell/internal/inbox"
+	"github.com/openbell/openbell/internal/store"
+	"github.com/openbell/openbell/internal/store/postgres"
+	"github.com/openbell/openbell/internal/store/sqlite"
+)
+
+// Version is the server version.
+const Version = "0.1.0"
+
+// App is a running server.
+type App struct {
+	// URL is the base URL it listens on (http://127.0.0.1:PORT).
+	URL   string
+	Store store.Store
+
+	srv  *http.Server
+	done chan error
+}
+
+// Start opens the store, prepares the default account, loads the seed file
+// and starts serving. It returns once the listener is open; Wait blocks until
+// ctx ends and the server has shut down.
+func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Writer) (*App, error) {
+	log := newLogger(cfg.LogLevel, stderr)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*App, error) {
+		st.Close()
+		return nil, err
+	}
+	if err := bootstrap(ctx, st, cfg.APIKeys, clock, stdout); err != nil {
+		return fail(fmt.Errorf("prepare default account: %w", err))
+	}
+	if cfg.Seed != "" {
+		data, err := os.ReadFile(cfg.Seed)
+		if err != nil {
+			return fail(fmt.Errorf("seed: %w", err))
+		}
+		f, err := fixture.Parse(data)
+		if err != nil {
+			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
+		}
+		if err := fixture.Apply(ctx, st, f, clock.Now()); err != nil {
+			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fail(err)
+	}
+	base := "http://" + ln.Addr().String()
+	publicURL := strings.TrimRight(cfg.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = base
+	}
+	svc := inbox.New(st, clock, publicURL)
+	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, Version: Version}, svc,
+		inbox.NewAuthenticator(st, 30*time.Second), log)
+	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}}
+	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
+	go func() {
+		errc := make(chan error, 1)
+		go func() { errc <- a.srv.Serve(ln) }()
+		var err error
+		select {
+		case err = <-errc:
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+			err = a.srv.Shutdown(sctx)
+			cancel()
+			if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+				err = serveErr
+			}
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		log.Info("openbell stopped")
+		a.done <- err
+	}()
+	return a, nil
+}
+
+// Wait blocks until the server has stopped and returns why.
+func (a *App) Wait() error { return <-a.done }
+
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
+		return db, nil
+	}
+	db, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return db, nil
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,114 @@
+// Package app wires openbell together: it reads the configuration, opens the
+// store, prepares the default account, and runs the HTTP server until its
+// context ends. cmd/openbell and the black-box tests both start the server
+// through it.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration (API.md section 6). Every flag has an
+// OPENBELL_* environment variable; a flag given on the command line wins.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	PublicURL   string
+	APIKeys     []string
+	Seed        string
+	RateLimit   int
+	LogLevel    string
+	// ShutdownTimeout bounds how long requests in flight may take to finish.
+	ShutdownTimeout time.Duration
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// ParseServeConfig reads the flags of `openbell serve` from args, with
+// defaults from the environment.
+func ParseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	env := func(name, def string) string {
+		if v := getenv("OPENBELL_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	var c Config
+	fs := flag.NewFlagSet("openbell serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address (OPENBELL_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./openbell-data"), "directory of the embedded SQLite database (OPENBELL_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL postgres://...; empty uses embedded SQLite (OPENBELL_DATABASE_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base of href links; default http://<addr> (OPENBELL_PUBLIC_URL)")
+	var keys stringList
+	fs.Var(&keys, "api-key", "a token of the default account; repeatable (OPENBELL_API_KEY, comma-separated)")
+	fs.StringVar(&c.Seed, "seed", env("SEED", ""), "workspace fixture file (YAML) to load at start (OPENBELL_SEED)")
+	rate, err := strconv.Atoi(env("RATE_LIMIT", "300"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_RATE_LIMIT: %w", err)
+	}
+	fs.IntVar(&c.RateLimit, "rate-limit", rate, "requests per second per account; 0 turns limiting off (OPENBELL_RATE_LIMIT)")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (OPENBELL_LOG_LEVEL)")
+	shutdown, err := time.ParseDuration(env("SHUTDOWN_TIMEOUT", "10s"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_SHUTDOWN_TIMEOUT: %w", err)
+	}
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", shutdown, "time requests in flight get to finish at shutdown (OPENBELL_SHUTDOWN_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c.APIKeys = keys
+	if len(c.APIKeys) == 0 {
+		for _, k := range strings.Split(getenv("OPENBELL_API_KEY"), ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				c.APIKeys = append(c.APIKeys, k)
+			}
+		}
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the configuration as a whole.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("--addr is empty"))
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("--database-url must start with postgres://"))
+	}
+	if c.RateLimit < 0 {
+		errs = append(errs, errors.New("--rate-limit must be 0 or more"))
+	}
+	for _, k := range c.APIKeys {
+		if strings.ContainsAny(k, " \t\"") {
+			errs = append(errs, errors.New("--api-key must not contain spaces or quotes"))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	return errors.Join(errs...)
+}

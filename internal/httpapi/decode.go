@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	ob "github.com/openbell/openbell"
+)
+
+// MaxBodyBytes is the largest request body read (API.md: 1 MiB, then 413).
+const MaxBodyBytes = 1 << 20
+
+// decode reads a JSON object body into dst. An empty body decodes as {} so
+// that missing required fields are reported field by field (422).
+func decode(r *http.Request, dst any) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, dst)
+}
+
+// readBody reads the request body up to MaxBodyBytes and checks that a body
+// sent with a Content-Type says JSON.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, ob.Errorf(ob.ETOOLARGE, "request body is larger than 1 MiB")
+	} else if err != nil {
+		return nil, ob.Errorf(ob.EBADREQUEST, "could not read request body")
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+			return nil, ob.Errorf(ob.EUNSUPPORTED, "Content-Type must be application/json")
+		}
+	}
+	return body, nil
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// decodeJSON decodes one JSON object; anything else (malformed JSON, another
+// JSON type, trailing data, a field of the wrong type) is a 400.
+func decodeJSON(body []byte, dst any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if body[0] != '{' {
+		return ob.Errorf(ob.EBADREQUEST, "request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err := dec.Decode(dst)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return ob.BadField(fieldName(typeErr.Field), "must be "+jsonTypeName(typeErr.Type.String()))
+	case err != nil:
+		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+	}
+	if dec.More() {
+		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+	}
+	var rest json.RawMessage
+	if err := dec.Decode(&rest); err != io.EOF {
+		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+	}
+	return nil
+}
+
+// fieldName reduces a decoder field path (custom_fields.Status) to the request
+// field it belongs to.
+func fieldName(path string) string {
+	if i := strings.IndexByte(path, '.'); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// jsonTypeName names the JSON type a Go type is decoded from.
+func jsonTypeName(goType string) string {
+	switch {
+	case goType == "string":
+		return "a string"
+	case goType == "bool":
+		return "a boolean"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"), strings.HasPrefix(goType, "uint"):
+		return "a number"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "struct"):
+		return "an object"
+	}
+	return "of another type"
+}
+
+// queryPage parses `page` (default 1; below 1 or not a number is a 400).
+func queryPage(r *http.Request) (int, error) {
+	raw := r.URL.Query().Get("page")
+	if raw == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 0, ob.BadField("page", "must be a whole number of 1 or more")
+	}
+	return n, nil
+}
+
+// queryBool parses an optional true/false parameter.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch raw := r.URL.Query().Get(name); strings.ToLower(raw) {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, ob.BadField(name, "must be true or false")
+}
+
+// meta is the pagination object of every list response.
+type meta struct {
+	Page  int `json:"page"`
+	Pages int `json:"pages"`
+}

@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	ob "github.com/openbell/openbell"
+)
+
+// FuzzDecode feeds arbitrary bodies to the request decoder: it must never
+// panic, and every rejection must be a 400 with a client-safe message.
+func FuzzDecode(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `{"name":"x","tags":["a"],"custom_fields":{"A":1,"B":["x"]}}`, `{"name":5}`, `[]`, `"x"`, `{"a":`,
+		`{"unassign_user":true,"note":null}`, `{} {}`, "\x00", `{"custom_fields":{"x":{"y":[1,2,{}]}}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, dst := range []any{&ob.NewContact{}, &ob.ContactChanges{}} {
+			err := decodeJSON(body, dst)
+			if err == nil {
+				continue
+			}
+			e, ok := err.(*ob.Error)
+			if !ok || e.Code != ob.EBADREQUEST || e.Message == "" {
+				t.Fatalf("decode %q: %#v, want a 400 error", body, err)
+			}
+		}
+	})
+}
+
+func TestDecodeTypeErrorsNameTheField(t *testing.T) {
+	cases := map[string]string{
+		`{"name":5}`:              "name",
+		`{"tags":"a"}`:            "tags",
+		`{"tags":[1]}`:            "tags",
+		`{"custom_fields":[]}`:    "custom_fields",
+		`{"unassign_user":"yes"}`: "unassign_user",
+		`{"team_uuid":{"a":1}}`:   "team_uuid",
+	}
+	for body, field := range cases {
+		err := decodeJSON([]byte(body), &ob.ContactChanges{})
+		e, ok := err.(*ob.Error)
+		if !ok || e.Code != ob.EBADREQUEST || len(e.Fields[field]) == 0 {
+			t.Errorf("%s: %#v, want a 400 naming %s", body, err, field)
+		}
+	}
+}
+
+func TestReadBodyLimits(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", strings.NewReader(strings.Repeat("x", MaxBodyBytes+1)))
+	if _, err := readBody(r); ob.ErrorCode(err) != ob.ETOOLARGE {
+		t.Errorf("oversized body: %v", err)
+	}
+	r = httptest.NewRequest("POST", "/", strings.NewReader(`{}`))
+	r.Header.Set("Content-Type", "application/vnd.api+json; charset=utf-8")
+	if _, err := readBody(r); err != nil {
+		t.Errorf("+json content type refused: %v", err)
+	}
+}

@@ -1,0 +1,176 @@
+// Package httpapi is the HTTP face of openbell: one route table (routes.go),
+// handlers that translate requests into inbox operations and results into
+// the JSON of API.md, and the cross-cutting rules of section 1 (auth, rate
+// limit, request ids, body limits, the error format).
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/inbox"
+)
+
+// Config holds what the HTTP layer needs to know of the server's settings.
+type Config struct {
+	// RateLimit is requests per second per account; 0 turns limiting off.
+	RateLimit int
+	// Version is reported in logs.
+	Version string
+}
+
+// Server is the http.Handler of the whole API.
+type Server struct {
+	cfg     Config
+	svc     *inbox.Service
+	auth    *inbox.Authenticator
+	limiter *limiter
+	log     *slog.Logger
+	mux     *http.ServeMux
+}
+
+// New returns the API handler.
+func New(cfg Config, svc *inbox.Service, auth *inbox.Authenticator, log *slog.Logger) *Server {
+	s := &Server{cfg: cfg, svc: svc, auth: auth, limiter: newLimiter(cfg.RateLimit), log: log, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler: request id, panic recovery, and the
+// JSON answers for unknown routes (404) and wrong methods (405).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := r.Header.Get("X-Request-Id")
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	w.Header().Set("X-Request-Id", id)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic", slog.Any("panic", v), slog.String("path", r.URL.Path), slog.String("request_id", id))
+			writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal server error"})
+		}
+	}()
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		// The mux's own 404 or 405 (with Allow): keep its status and headers,
+		// answer in the contract's JSON.
+		rec := &statusOnly{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if allow := rec.header.Get("Allow"); rec.status == http.StatusMethodNotAllowed {
+			if needsAuth(r.URL.Path) {
+				if _, ok := s.authenticate(w, r); !ok {
+					return
+				}
+			}
+			w.Header().Set("Allow", allow)
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method not allowed"})
+			return
+		}
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "not found"})
+		return
+	}
+	// Serve through the mux (not h) so that it sets the path values.
+	s.mux.ServeHTTP(w, r)
+}
+
+func needsAuth(path string) bool {
+	return strings.HasPrefix(path, "/v1/") || strings.HasPrefix(path, "/sandbox/v1/")
+}
+
+// statusOnly records the status and headers a handler writes, nothing else.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header         { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusOnly) WriteHeader(status int)      { s.status = status }
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// apiFunc is a handler of an authenticated route. It returns an error instead
+// of writing one, so every error goes through writeError.
+type apiFunc func(w http.ResponseWriter, r *http.Request, p *ob.Principal) error
+
+// api wraps an authenticated route: token, rate limit, then the handler.
+func (s *Server) api(fn apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.authenticate(w, r)
+		if !ok {
+			return
+		}
+		if err := fn(w, r, p); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authenticate checks the token and the account's rate limit, answering the
+// request itself when either fails.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Principal, bool) {
+	secret, ok := tokenFromHeader(r.Header.Get("Authorization"))
+	if !ok {
+		s.writeError(w, r, &ob.Error{Code: ob.EUNAUTHORIZED, Message: "not authorized"})
+		return nil, false
+	}
+	p, err := s.auth.Authenticate(r.Context(), secret)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, false
+	}
+	if !s.limiter.allow(w.Header(), p.AccountID) {
+		s.writeError(w, r, &ob.Error{Code: ob.ERATELIMITED, Message: "rate limit exceeded"})
+		return nil, false
+	}
+	return p, true
+}
+
+// tokenFromHeader accepts `Bearer <token>` and the Rails form
+// `Token token=<token>` (quoted or not). Anything else, including a doubled
+// prefix, is refused.
+func tokenFromHeader(h string) (string, bool) {
+	var tok string
+	switch {
+	case strings.HasPrefix(h, "Bearer "):
+		tok = strings.TrimSpace(h[len("Bearer "):])
+	case strings.HasPrefix(h, "Token "):
+		rest := strings.TrimSpace(h[len("Token "):])
+		if !strings.HasPrefix(rest, "token=") {
+			return "", false
+		}
+		tok = rest[len("token="):]
+		if len(tok) >= 2 && tok[0] == '"' && tok[len(tok)-1] == '"' {
+			tok = tok[1 : len(tok)-1]
+		}
+	default:
+		return "", false
+	}
+	if tok == "" || strings.ContainsAny(tok, " \t\"") {
+		return "", false
+	}
+	return tok, true
+}

@@ -1,0 +1,273 @@
+package inbox
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/store"
+)
+
+// ListContacts returns one page of contacts in list order and the page count.
+func (s *Service) ListContacts(ctx context.Context, accountID ob.ID, q ob.ListContactsQuery) ([]ob.Contact, int, error) {
+	offset, limit := Page(q.Page, ob.PageSize)
+	var page []ob.Contact
+	var total int
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		page, total, err = tx.ListContacts(accountID, ob.ContactFilter{
+			Source: q.Source, Tags: q.Tags, TeamID: q.TeamUUID, Offset: offset, Limit: limit,
+		})
+		return err
+	})
+	return page, ob.Pages(total, ob.PageSize), err
+}
+
+// Contact returns a contact of the account by uuid (either form).
+func (s *Service) Contact(ctx context.Context, accountID ob.ID, rawID string) (*ob.Contact, error) {
+	id, ok := ob.ParseID(rawID)
+	if !ok {
+		return nil, ob.NotFound("contact")
+	}
+	var c *ob.Contact
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		c, err = tx.ContactByID(accountID, id)
+		return err
+	})
+	return c, err
+}
+
+// ContactByPhone finds a contact by a phone number in any common form on the
+// channel rawChannel names, or on the main WhatsApp channel.
+func (s *Service) ContactByPhone(ctx context.Context, accountID ob.ID, number, rawChannel string) (*ob.Contact, error) {
+	digits := ob.Digits(number)
+	var c *ob.Contact
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		var ch *ob.Channel
+		var err error
+		if rawChannel != "" {
+			ch, err = lookup(rawChannel, func(id ob.ID) (*ob.Channel, error) { return tx.ChannelByID(accountID, id) })
+			if ob.ErrorCode(err) == ob.ENOTFOUND {
+				return ob.NotFound("channel")
+			}
+		} else {
+			ch, err = tx.MainChannel(accountID, ob.SourceWhatsApp)
+			if ob.ErrorCode(err) == ob.ENOTFOUND {
+				return ob.NotFound("contact")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if digits == "" {
+			return ob.NotFound("contact")
+		}
+		c, err = tx.ContactByIdentifier(accountID, ch.ID, digits)
+		return err
+	})
+	return c, err
+}
+
+// ContactByBSUID finds a contact by its business-scoped user id.
+func (s *Service) ContactByBSUID(ctx context.Context, accountID ob.ID, bsuid string) (*ob.Contact, error) {
+	var c *ob.Contact
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		c, err = tx.ContactByBSUID(accountID, bsuid)
+		return err
+	})
+	return c, err
+}
+
+// CreateContact validates in and creates the contact with its conversation,
+// firing contact_created.
+func (s *Service) CreateContact(ctx context.Context, accountID ob.ID, in ob.NewContact) (*ob.Contact, error) {
+	var out *ob.Contact
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		v := ob.NewValidation(ob.EINVALID)
+		identifier, _ := in.Identifier.Value()
+		source, _ := in.Source.Value()
+		name, _ := in.Name.Value()
+		if ob.IsBlank(identifier) {
+			v.Add("identifier", "can't be blank")
+		}
+		if ob.IsBlank(name) {
+			v.Add("name", "can't be blank")
+		}
+		if ob.IsBlank(source) {
+			v.Add("source", "can't be blank")
+		} else if !ob.IsSource(source) {
+			v.Add("source", "is not a valid source (whatsapp, facebook, instagram, telegram)")
+		}
+		var ch *ob.Channel
+		if raw, ok := in.ChannelUUID.Value(); ok && raw != "" {
+			var err error
+			ch, err = lookup(raw, func(id ob.ID) (*ob.Channel, error) { return tx.ChannelByID(accountID, id) })
+			if ob.ErrorCode(err) == ob.ENOTFOUND {
+				v.Add("channel_uuid", "unknown channel: "+raw)
+			} else if err != nil {
+				return err
+			} else if ob.IsSource(source) && ch.Type != source {
+				v.Add("channel_uuid", "is a "+ch.Type+" channel, not "+source)
+			}
+		} else if ob.IsSource(source) {
+			var err error
+			ch, err = tx.MainChannel(accountID, source)
+			if ob.ErrorCode(err) == ob.ENOTFOUND {
+				v.Add("source", "the account has no main "+source+" channel")
+			} else if err != nil {
+				return err
+			}
+		}
+		if ob.PhoneBased(source) && !ob.IsBlank(identifier) {
+			digits, ok := ob.ParsePhoneIdentifier(identifier)
+			if !ok {
+				v.Add("identifier", "is not a valid phone number")
+			}
+			identifier = digits
+		}
+		now := s.now()
+		c := &ob.Contact{
+			ID: ob.NewID(), AccountID: accountID, Name: name, Identifier: identifier,
+			CreatedAt: now, ActivityAt: now, ConversationID: ob.NewID(), ConversationCreatedAt: now,
+		}
+		if ch != nil {
+			c.ChannelID, c.Channel = ch.ID, *ch
+		}
+		err := s.apply(tx, c, contactFields{
+			Tags: in.Tags, CustomFields: in.CustomFields, AssignedUser: in.AssignedUser,
+			TeamUUID: in.TeamUUID, BotStatus: in.BotStatus, Note: in.Note,
+		}, v)
+		if err != nil {
+			return err
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := tx.InsertContact(c); err != nil {
+			return err
+		}
+		if out, err = tx.ContactByID(accountID, c.ID); err != nil {
+			return err
+		}
+		return s.emit(tx, accountID, ob.EventContactCreated, c.ID, out.View(s.publicURL, nil))
+	})
+	return out, err
+}
+
+// UpdateContact applies a PATCH. It fires contact_updated, and counts as
+// activity, only when something changed.
+func (s *Service) UpdateContact(ctx context.Context, accountID ob.ID, rawID string, in ob.ContactChanges) (*ob.Contact, error) {
+	return s.changeContact(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) error {
+		v := ob.NewValidation(ob.EINVALID)
+		if in.Name.Set {
+			if name, _ := in.Name.Value(); ob.IsBlank(name) {
+				v.Add("name", "can't be blank")
+			} else {
+				c.Name = name
+			}
+		}
+		err := s.apply(tx, c, contactFields{
+			Tags: in.Tags, CustomFields: in.CustomFields, AssignedUser: in.AssignedUser,
+			TeamUUID: in.TeamUUID, BotStatus: in.BotStatus, Note: in.Note,
+		}, v)
+		if err != nil {
+			return err
+		}
+		if unassign, _ := in.UnassignUser.Value(); unassign {
+			c.AssignedUserID, c.AssignedUserEmail = "", ""
+		}
+		return v.Err()
+	})
+}
+
+// changeContact runs change on the locked contact and, when the contact's
+// visible state changed, stores it as activity and fires contact_updated.
+func (s *Service) changeContact(ctx context.Context, accountID ob.ID, rawID string, change func(store.Tx, *ob.Contact) error) (*ob.Contact, error) {
+	id, ok := ob.ParseID(rawID)
+	if !ok {
+		return nil, ob.NotFound("contact")
+	}
+	var out *ob.Contact
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		c, err := tx.ContactForUpdate(accountID, id)
+		if err != nil {
+			return err
+		}
+		before := snapshot(c)
+		if err := change(tx, c); err != nil {
+			return err
+		}
+		if snapshot(c).equal(before) {
+			out = c
+			return nil
+		}
+		c.ActivityAt = s.now()
+		if err := tx.UpdateContact(c); err != nil {
+			return err
+		}
+		if out, err = tx.ContactByID(accountID, id); err != nil {
+			return err
+		}
+		return s.emit(tx, accountID, ob.EventContactUpdated, id, out.View(s.publicURL, nil))
+	})
+	return out, err
+}
+
+// state is what contact_updated reports a change of.
+type state struct {
+	name, assigned, team, note, bot, funnel string
+	tags                                    []string
+	fields                                  map[string]string
+}
+
+func snapshot(c *ob.Contact) state {
+	return state{c.Name, c.AssignedUserID, c.TeamID, c.Note, c.BotStatus, c.FunnelID,
+		slices.Clone(c.Tags), maps.Clone(c.CustomFields)}
+}
+
+func (a state) equal(b state) bool {
+	return a.name == b.name && a.assigned == b.assigned && a.team == b.team && a.note == b.note &&
+		a.bot == b.bot && a.funnel == b.funnel && slices.Equal(a.tags, b.tags) && maps.Equal(a.fields, b.fields)
+}
+
+// DeleteContact removes the contact with its conversation and messages and
+// fires contact_deleted.
+func (s *Service) DeleteContact(ctx context.Context, accountID ob.ID, rawID string) error {
+	id, ok := ob.ParseID(rawID)
+	if !ok {
+		return ob.NotFound("contact")
+	}
+	return s.store.Write(ctx, func(tx store.Tx) error {
+		if _, err := tx.ContactForUpdate(accountID, id); err != nil {
+			return err
+		}
+		if err := tx.DeleteContact(accountID, id); err != nil {
+			return err
+		}
+		return s.emit(tx, accountID, ob.EventContactDeleted, id, ob.ContactDeletedPayload{UUID: id, Deleted: ob.T3(s.now())})
+	})
+}
+
+// Messages returns one page of a contact's message list, newest first, and
+// the page count.
+func (s *Service) Messages(ctx context.Context, accountID ob.ID, rawID string, page int) ([]ob.Message, int, error) {
+	id, ok := ob.ParseID(rawID)
+	if !ok {
+		return nil, 0, ob.NotFound("contact")
+	}
+	offset, limit := Page(page, ob.PageSize)
+	var msgs []ob.Message
+	var total int
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		if _, err = tx.ContactByID(accountID, id); err != nil {
+			return err
+		}
+		msgs, total, err = tx.ListMessages(accountID, id, offset, limit)
+		return err
+	})
+	return msgs, ob.Pages(total, ob.PageSize), err
+}
+
+// secondOf truncates t to the second, the precision of closedAt.
+func secondOf(t time.Time) time.Time { return t.Truncate(time.Second) }

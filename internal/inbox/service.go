@@ -1,0 +1,70 @@
+// Package inbox holds the application operations of openbell: each exported
+// method is one thing a client can do (create a contact, close a
+// conversation, ...), run in one store transaction together with the events it
+// fires. The rules of the contract live here and in the root package; the HTTP
+// layer only translates.
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/store"
+)
+
+// Service runs the operations. It is safe for concurrent use.
+type Service struct {
+	store     store.Store
+	clock     ob.Clock
+	publicURL string
+}
+
+// New returns a Service on st. publicURL is the base of href links.
+func New(st store.Store, clock ob.Clock, publicURL string) *Service {
+	return &Service{store: st, clock: clock, publicURL: publicURL}
+}
+
+// Store returns the store the service runs on.
+func (s *Service) Store() store.Store { return s.store }
+
+// now is the current time at millisecond precision, the precision stored.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+// ContactView returns the Contact object of c; with fieldTypes it carries
+// customFieldsMetadata, read from the account's field definitions.
+func (s *Service) ContactView(ctx context.Context, c *ob.Contact, fieldTypes bool) (ob.ContactView, error) {
+	if !fieldTypes {
+		return c.View(s.publicURL, nil), nil
+	}
+	var fields []ob.CustomField
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		fields, err = tx.CustomFields(c.AccountID)
+		return err
+	})
+	if err != nil {
+		return ob.ContactView{}, err
+	}
+	if fields == nil {
+		fields = []ob.CustomField{}
+	}
+	return c.View(s.publicURL, fields), nil
+}
+
+// emit records an event in tx, the transaction of the change that causes it.
+func (s *Service) emit(tx store.Tx, accountID ob.ID, name string, contactID ob.ID, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	return tx.InsertEvent(&ob.Event{AccountID: accountID, Name: name, ContactID: contactID, Payload: b, CreatedAt: s.now()})
+}
+
+// Page turns a 1-based page number into an offset and limit of size.
+func Page(page, size int) (offset, limit int) {
+	if page < 1 {
+		page = 1
+	}
+	return (page - 1) * size, size
+}
