@@ -80,6 +80,14 @@ type Message struct {
 	// (enqueued, sent, delivered, read, failed, mismatch, deleted); "" for
 	// inbound messages and notes.
 	Status string
+	// StatusReason is the reason of a failed status; CorrectedNumber the
+	// number a mismatch status names.
+	StatusReason    string
+	CorrectedNumber string
+	// DueAt is when the sandbox takes the next delivery step (zero: none).
+	DueAt time.Time
+	// FailReason, when set, makes the first delivery step fail with it.
+	FailReason string
 }
 
 // Event names of section 4 of the contract.

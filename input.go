@@ -62,3 +62,74 @@ type ListContactsQuery struct {
 	TeamUUID          string // canonical, "" for none
 	IncludeFieldTypes bool
 }
+
+// MessageContent is the `content` of a send or an inbound message.
+type MessageContent struct {
+	Text Opt[string] `json:"text"`
+	URL  Opt[string] `json:"url"`
+}
+
+// SendMessage is the body of POST /messages/send.
+type SendMessage struct {
+	To             Opt[string]                     `json:"to"`
+	BSUID          Opt[string]                     `json:"bsuid"`
+	From           Opt[string]                     `json:"from"`
+	ChannelUUID    Opt[string]                     `json:"channel_uuid"`
+	Type           Opt[string]                     `json:"type"`
+	Content        Opt[MessageContent]             `json:"content"`
+	TemplateUUID   Opt[string]                     `json:"template_uuid"`
+	TemplateValues Opt[[]string]                   `json:"template_values"`
+	OptinContact   Opt[bool]                       `json:"optin_contact"`
+	AssignedUser   Opt[string]                     `json:"assigned_user"`
+	TeamUUID       Opt[string]                     `json:"team_uuid"`
+	BotStatus      Opt[string]                     `json:"bot_status"`
+	Metadata       Opt[map[string]json.RawMessage] `json:"metadata"`
+	Fields         Opt[string]                     `json:"fields"`
+}
+
+// InboundMessage is the body of POST /sandbox/v1/inbound: a customer writes.
+type InboundMessage struct {
+	From        Opt[string]         `json:"from"`
+	Text        Opt[string]         `json:"text"`
+	Type        Opt[string]         `json:"type"`
+	Content     Opt[MessageContent] `json:"content"`
+	ChannelUUID Opt[string]         `json:"channel_uuid"`
+	BSUID       Opt[string]         `json:"bsuid"`
+	Name        Opt[string]         `json:"name"`
+}
+
+// ForcedStatus is the body of POST /sandbox/v1/messages/:uuid/status.
+type ForcedStatus struct {
+	Status          Opt[string] `json:"status"`
+	Reason          Opt[string] `json:"reason"`
+	CorrectedNumber Opt[string] `json:"corrected_number"`
+}
+
+// ChannelChanges is the body of PATCH /channels/:uuid.
+type ChannelChanges struct {
+	Title Opt[string] `json:"title"`
+}
+
+// TeamChanges is the body of PATCH /teams/:uuid.
+type TeamChanges struct {
+	Name Opt[string] `json:"name"`
+}
+
+// TemplateChanges is the body of PATCH /templates/:uuid.
+type TemplateChanges struct {
+	Title Opt[string] `json:"title"`
+}
+
+// CustomStatusFields is the body of POST /custom_statuses (name required) and
+// PUT /custom_statuses/:id (absent fields are left as they are).
+type CustomStatusFields struct {
+	Name  Opt[string] `json:"name"`
+	Emoji Opt[string] `json:"emoji"`
+}
+
+// UserStatusChanges is the body of PUT /users/:uuid/status. A null or ""
+// custom_status_uuid clears the custom status.
+type UserStatusChanges struct {
+	Available        Opt[bool]   `json:"available"`
+	CustomStatusUUID Opt[string] `json:"custom_status_uuid"`
+}

@@ -33,6 +33,152 @@ func (t *Team) View() TeamView {
 	return TeamView{UUID: t.ID, Name: t.Name, CreatedAt: T1(t.CreatedAt), Default: t.Default, Members: t.Members}
 }
 
+// TeamMemberView is the TeamMember object, also the agent_status_updated
+// payload. UUID (the user's id) is an extension.
+type TeamMemberView struct {
+	UUID             string                `json:"uuid"`
+	Email            string                `json:"email"`
+	Name             string                `json:"name"`
+	Available        bool                  `json:"available"`
+	LastUpdatedAt    T1                    `json:"lastUpdatedAt"`
+	UserCustomStatus *UserCustomStatusView `json:"userCustomStatus,omitempty"`
+}
+
+// UserCustomStatusView is the custom status a TeamMember holds.
+type UserCustomStatusView struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Emoji     string `json:"emoji"`
+	UpdatedAt T1     `json:"updatedAt"`
+}
+
+// MemberView returns the TeamMember object of u. status is the custom status
+// u holds, nil when none.
+func (u *User) MemberView(status *CustomStatus) TeamMemberView {
+	v := TeamMemberView{UUID: u.ID, Email: u.Email, Name: u.Name, Available: u.Available, LastUpdatedAt: T1(u.LastUpdatedAt)}
+	if status != nil {
+		v.UserCustomStatus = &UserCustomStatusView{ID: Dashed(status.ID), Name: status.Name, Emoji: status.Emoji,
+			UpdatedAt: T1(u.CustomStatusUpdatedAt)}
+	}
+	return v
+}
+
+// UserStatusView is the answer of PUT /users/:uuid/status.
+type UserStatusView struct {
+	UserStatus struct {
+		CustomStatus *StatusHeldView `json:"custom_status"`
+		Appearance   AppearanceView  `json:"appearance"`
+	} `json:"user_status"`
+}
+
+// StatusHeldView is the custom status part of UserStatusView.
+type StatusHeldView struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	LastUpdatedAt T3     `json:"last_updated_at"`
+}
+
+// AppearanceView is the availability part of UserStatusView.
+type AppearanceView struct {
+	Available     bool `json:"available"`
+	LastUpdatedAt T3   `json:"last_updated_at"`
+}
+
+// StatusView returns the user_status answer of u; status is the custom status
+// u holds, nil when none.
+func (u *User) StatusView(status *CustomStatus) UserStatusView {
+	var v UserStatusView
+	v.UserStatus.Appearance = AppearanceView{Available: u.Available, LastUpdatedAt: T3(u.LastUpdatedAt)}
+	if status != nil {
+		v.UserStatus.CustomStatus = &StatusHeldView{ID: Dashed(status.ID), Name: status.Name, LastUpdatedAt: T3(u.CustomStatusUpdatedAt)}
+	}
+	return v
+}
+
+// CustomStatusView is the CustomStatus object.
+type CustomStatusView struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Emoji     string `json:"emoji"`
+	CreatedAt T2     `json:"createdAt"`
+	UpdatedAt T2     `json:"updatedAt"`
+}
+
+// View returns the CustomStatus object of cs.
+func (cs *CustomStatus) View() CustomStatusView {
+	return CustomStatusView{ID: Dashed(cs.ID), Name: cs.Name, Emoji: cs.Emoji, CreatedAt: T2(cs.CreatedAt), UpdatedAt: T2(cs.UpdatedAt)}
+}
+
+// FunnelView is the Funnel object.
+type FunnelView struct {
+	UUID      string `json:"uuid"`
+	Name      string `json:"name"`
+	Emoji     string `json:"emoji"`
+	Position  int    `json:"position"`
+	CreatedAt T2     `json:"createdAt"`
+}
+
+// View returns the Funnel object of f.
+func (f *Funnel) View() FunnelView {
+	return FunnelView{UUID: Dashed(f.ID), Name: f.Name, Emoji: f.Emoji, Position: f.Position, CreatedAt: T2(f.CreatedAt)}
+}
+
+// TemplateView is the Template object.
+type TemplateView struct {
+	UUID         string `json:"uuid"`
+	Title        string `json:"title"`
+	Text         string `json:"text"`
+	TemplateType string `json:"templateType"`
+	Category     string `json:"category"`
+	Status       string `json:"status"`
+	CreatedAt    T1     `json:"createdAt"`
+}
+
+// View returns the Template object of tp.
+func (tp *Template) View() TemplateView {
+	return TemplateView{UUID: tp.ID, Title: tp.Title, Text: tp.Text, TemplateType: tp.Type, Category: tp.Category,
+		Status: tp.Status, CreatedAt: T1(tp.CreatedAt)}
+}
+
+// PlanView is the answer of GET /plan.
+type PlanView struct {
+	Plan             string     `json:"plan"`
+	IncludedChannels int        `json:"includedChannels"`
+	Licenses         int        `json:"licenses"`
+	ActiveUsers      int        `json:"activeUsers"`
+	Teams            []TeamView `json:"teams"`
+}
+
+// PlanView returns the GET /plan answer of a: activeUsers and teams are
+// counted from the workspace by the caller.
+func (a *Account) PlanView(activeUsers int, teams []Team) PlanView {
+	v := PlanView{Plan: a.Plan, IncludedChannels: a.IncludedChannels, Licenses: a.Licenses, ActiveUsers: activeUsers,
+		Teams: make([]TeamView, len(teams))}
+	for i := range teams {
+		v.Teams[i] = teams[i].View()
+	}
+	return v
+}
+
+// AuthView is the answer of GET /auth/me: the user a token acts as (nil when
+// the account has no user) and the token's public name, never its secret.
+type AuthView struct {
+	Status    string  `json:"status"`
+	UserEmail *string `json:"user_email"`
+	UserName  *string `json:"user_name"`
+	APIKey    string  `json:"api_key"`
+}
+
+// NewAuthView returns the GET /auth/me answer for the token named tokenName
+// acting as u.
+func NewAuthView(u *User, tokenName string) AuthView {
+	v := AuthView{Status: "ok", APIKey: tokenName}
+	if u != nil {
+		v.UserEmail, v.UserName = &u.Email, &u.Name
+	}
+	return v
+}
+
 // FieldMeta is an entry of customFieldsMetadata.
 type FieldMeta struct {
 	Value   any      `json:"value"`

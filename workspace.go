@@ -79,6 +79,13 @@ type Team struct {
 	CreatedAt time.Time
 }
 
+// MemberFilter selects a team's members for GET /teams/:uuid/members.
+type MemberFilter struct {
+	Available *bool // nil: everyone; true: status=available; false: status=away
+	Offset    int
+	Limit     int
+}
+
 // Channel is a connected number, page or bot.
 type Channel struct {
 	ID         ID
@@ -89,6 +96,14 @@ type Channel struct {
 	Main       bool
 	Discarded  bool
 	CreatedAt  time.Time
+}
+
+// ChannelFilter selects channels for GET /channels.
+type ChannelFilter struct {
+	Type   string // "" for every type
+	Active *bool  // nil: all; true: not discarded; false: discarded
+	Offset int
+	Limit  int
 }
 
 // Tag is an entry of an account's tag list.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ type Server struct {
 	App   *app.App
 	t     testing.TB
 	http  *http.Client
+	stop  func() error
 }
 
 // Option changes the configuration of a server before it starts.
@@ -46,17 +48,30 @@ func WithSeed(t testing.TB, yaml string) Option {
 	return func(c *app.Config) { c.Seed = path }
 }
 
+// WithDeliveryInterval turns on automatic delivery progression.
+func WithDeliveryInterval(d time.Duration) Option {
+	return func(c *app.Config) { c.DeliveryInterval = d }
+}
+
 // Start runs a server on engine e and stops it when the test ends.
 func Start(t testing.TB, e storetest.Engine, opts ...Option) *Server {
 	t.Helper()
+	return StartConfig(t, NewConfig(t, e, opts...))
+}
+
+// NewConfig returns the configuration Start uses: a random port, a fresh
+// database of engine e, the demo token, no rate limit, the 24-hour rule on
+// and automatic delivery progression off. Starting twice with one
+// configuration restarts a server on its data.
+func NewConfig(t testing.TB, e storetest.Engine, opts ...Option) app.Config {
 	cfg := app.Config{
 		Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: e.URL(t), APIKeys: []string{DemoToken},
-		RateLimit: 0, LogLevel: "warn", ShutdownTimeout: 5 * time.Second,
+		RateLimit: 0, LogLevel: "warn", ShutdownTimeout: 5 * time.Second, WindowRule: true,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return StartConfig(t, cfg)
+	return cfg
 }
 
 // StartConfig runs a server with cfg and stops it when the test ends.
@@ -68,13 +83,24 @@ func StartConfig(t testing.TB, cfg app.Config) *Server {
 		cancel()
 		t.Fatalf("start server: %v", err)
 	}
-	t.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
-		if err := a.Wait(); err != nil {
+		return a.Wait()
+	})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
 			t.Errorf("server stopped with: %v", err)
 		}
 	})
-	return &Server{URL: a.URL, Token: DemoToken, App: a, t: t, http: &http.Client{Timeout: 30 * time.Second}}
+	return &Server{URL: a.URL, Token: DemoToken, App: a, t: t, http: &http.Client{Timeout: 30 * time.Second}, stop: stop}
+}
+
+// Stop shuts the server down as SIGTERM would and waits for it.
+func (s *Server) Stop() {
+	s.t.Helper()
+	if err := s.stop(); err != nil {
+		s.t.Fatalf("server stopped with: %v", err)
+	}
 }
 
 // Response is an answer of the server.

@@ -93,7 +93,8 @@ func expectError(t *testing.T, r *apitest.Response, status int, fields ...string
 		t.Errorf("error is not a non-empty string: %s", r.Body)
 	}
 	for _, f := range fields {
-		list, _ := at(m, "errors."+f).([]any)
+		errs, _ := m["errors"].(map[string]any)
+		list, _ := errs[f].([]any)
 		if len(list) == 0 {
 			t.Errorf("errors.%s missing in %s", f, r.Body)
 		}

@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/fixture"
 	"github.com/openbell/openbell/internal/httpapi"
 	"github.com/openbell/openbell/internal/inbox"
+	"github.com/openbell/openbell/internal/sandbox"
 	"github.com/openbell/openbell/internal/store"
 	"github.com/openbell/openbell/internal/store/postgres"
 	"github.com/openbell/openbell/internal/store/sqlite"
@@ -72,9 +74,9 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if publicURL == "" {
 		publicURL = base
 	}
-	svc := inbox.New(st, clock, publicURL)
+	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule})
 	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, Version: Version}, svc,
-		inbox.NewAuthenticator(st, 30*time.Second), log)
+		inbox.NewAuthenticator(st, 30*time.Second), sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -82,6 +84,21 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}}
+	// Background workers run until the HTTP server has stopped, and finish
+	// before the store closes; their work is stored, so the next start
+	// resumes it.
+	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	var workers sync.WaitGroup
+	startWorker := func(run func(context.Context)) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			run(wctx)
+		}()
+	}
+	if cfg.DeliveryInterval > 0 {
+		startWorker(sandbox.NewProgression(svc, log, cfg.DeliveryInterval).Run)
+	}
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
 	go func() {
 		errc := make(chan error, 1)
@@ -100,6 +117,8 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
+		stopWorkers()
+		workers.Wait()
 		if cerr := st.Close(); err == nil {
 			err = cerr
 		}

@@ -25,6 +25,11 @@ type Config struct {
 	Seed        string
 	RateLimit   int
 	LogLevel    string
+	// DeliveryInterval is the sandbox step between delivery statuses; 0
+	// turns automatic progression off.
+	DeliveryInterval time.Duration
+	// WindowRule enforces the 24-hour rule on WhatsApp channels.
+	WindowRule bool
 	// ShutdownTimeout bounds how long requests in flight may take to finish.
 	ShutdownTimeout time.Duration
 }
@@ -63,6 +68,16 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	}
 	fs.IntVar(&c.RateLimit, "rate-limit", rate, "requests per second per account; 0 turns limiting off (OPENBELL_RATE_LIMIT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (OPENBELL_LOG_LEVEL)")
+	interval, err := time.ParseDuration(env("DELIVERY_INTERVAL", "1s"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_DELIVERY_INTERVAL: %w", err)
+	}
+	fs.DurationVar(&c.DeliveryInterval, "delivery-interval", interval, "sandbox step between delivery statuses; 0 turns automatic progression off (OPENBELL_DELIVERY_INTERVAL)")
+	window, err := strconv.ParseBool(env("WINDOW_RULE", "true"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_WINDOW_RULE: %w", err)
+	}
+	fs.BoolVar(&c.WindowRule, "window-rule", window, "enforce the 24-hour rule on WhatsApp channels (OPENBELL_WINDOW_RULE)")
 	shutdown, err := time.ParseDuration(env("SHUTDOWN_TIMEOUT", "10s"))
 	if err != nil {
 		return c, fmt.Errorf("OPENBELL_SHUTDOWN_TIMEOUT: %w", err)
@@ -96,6 +111,9 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("--database-url must start with postgres://"))
+	}
+	if c.DeliveryInterval < 0 {
+		errs = append(errs, errors.New("--delivery-interval must not be negative"))
 	}
 	if c.RateLimit < 0 {
 		errs = append(errs, errors.New("--rate-limit must be 0 or more"))

@@ -128,6 +128,18 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	return false, ob.BadField(name, "must be true or false")
 }
 
+// queryFilterBool parses an optional true/false filter: nil when absent.
+func queryFilterBool(r *http.Request, name string) (*bool, error) {
+	if r.URL.Query().Get(name) == "" {
+		return nil, nil
+	}
+	b, err := queryBool(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
 // meta is the pagination object of every list response.
 type meta struct {
 	Page  int `json:"page"`

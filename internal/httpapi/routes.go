@@ -21,6 +21,42 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /v1/contacts/{uuid}/conversation/note", s.api(s.addNote))
 	s.mux.Handle("PUT /v1/contacts/{uuid}/conversation/update_funnel", s.api(s.updateFunnel))
 	s.mux.Handle("POST /v1/contacts/{uuid}/messages/update_funnel", s.api(s.updateFunnel))
+
+	// Messages (API.md section 3, "Messages").
+	s.mux.Handle("POST /v1/messages/send", s.api(s.sendMessage))
+	s.mux.Handle("GET /v1/messages/status/{uuid}", s.api(s.messageStatus))
+	s.mux.Handle("DELETE /v1/messages/{uuid}", s.api(s.deleteMessage))
+
+	// Workspace (API.md section 3, "Channels, teams, users, statuses, funnels,
+	// templates, plan, auth").
+	s.mux.Handle("GET /v1/channels", s.api(s.listChannels))
+	s.mux.Handle("GET /v1/channels/{uuid}", s.api(s.getChannel))
+	s.mux.Handle("PATCH /v1/channels/{uuid}", s.api(s.updateChannel))
+	s.mux.Handle("GET /v1/teams", s.api(s.listTeams))
+	s.mux.Handle("GET /v1/teams/{uuid}", s.api(s.getTeam))
+	s.mux.Handle("PATCH /v1/teams/{uuid}", s.api(s.updateTeam))
+	s.mux.Handle("GET /v1/teams/{uuid}/members", s.api(s.listTeamMembers))
+	s.mux.Handle("PUT /v1/users/{uuid}/status", s.api(s.setUserStatus))
+	s.mux.Handle("DELETE /v1/users/{uuid}/status", s.api(s.clearUserStatus))
+	s.mux.Handle("GET /v1/custom_statuses", s.api(s.listCustomStatuses))
+	s.mux.Handle("POST /v1/custom_statuses", s.api(s.createCustomStatus))
+	s.mux.Handle("GET /v1/custom_statuses/{id}", s.api(s.getCustomStatus))
+	s.mux.Handle("PUT /v1/custom_statuses/{id}", s.api(s.updateCustomStatus))
+	s.mux.Handle("DELETE /v1/custom_statuses/{id}", s.api(s.deleteCustomStatus))
+	s.mux.Handle("GET /v1/funnels", s.api(s.listFunnels))
+	s.mux.Handle("GET /v1/templates", s.api(s.listTemplates))
+	s.mux.Handle("GET /v1/templates/{uuid}", s.api(s.getTemplate))
+	s.mux.Handle("PATCH /v1/templates/{uuid}", s.api(s.updateTemplate))
+	s.mux.Handle("GET /v1/plan", s.api(s.getPlan))
+	s.mux.Handle("GET /v1/auth/me", s.api(s.authMe))
+
+	// Sandbox (API.md section 5): play the customer and the network.
+	s.mux.Handle("POST /sandbox/v1/inbound", s.api(s.inbound))
+	s.mux.Handle("POST /sandbox/v1/messages/{uuid}/status", s.api(s.forceStatus))
+	s.mux.Handle("POST /sandbox/v1/clock", s.api(s.advanceClock))
+	s.mux.Handle("POST /sandbox/v1/faults", s.api(s.addFault))
+	s.mux.Handle("GET /sandbox/v1/faults", s.api(s.listFaults))
+	s.mux.Handle("DELETE /sandbox/v1/faults", s.api(s.clearFaults))
 }
 
 // health answers 200 once the database is reachable and migrated.

@@ -13,6 +13,7 @@ import (
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/inbox"
+	"github.com/openbell/openbell/internal/sandbox"
 )
 
 // Config holds what the HTTP layer needs to know of the server's settings.
@@ -29,13 +30,14 @@ type Server struct {
 	svc     *inbox.Service
 	auth    *inbox.Authenticator
 	limiter *limiter
+	faults  *sandbox.Faults
 	log     *slog.Logger
 	mux     *http.ServeMux
 }
 
 // New returns the API handler.
-func New(cfg Config, svc *inbox.Service, auth *inbox.Authenticator, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, svc: svc, auth: auth, limiter: newLimiter(cfg.RateLimit), log: log, mux: http.NewServeMux()}
+func New(cfg Config, svc *inbox.Service, auth *inbox.Authenticator, faults *sandbox.Faults, log *slog.Logger) *Server {
+	s := &Server{cfg: cfg, svc: svc, auth: auth, limiter: newLimiter(cfg.RateLimit), faults: faults, log: log, mux: http.NewServeMux()}
 	s.routes()
 	return s
 }
@@ -116,11 +118,15 @@ func newRequestID() string {
 // of writing one, so every error goes through writeError.
 type apiFunc func(w http.ResponseWriter, r *http.Request, p *ob.Principal) error
 
-// api wraps an authenticated route: token, rate limit, then the handler.
+// api wraps an authenticated route: token, rate limit, the sandbox's fault
+// rules (for /v1 routes), then the handler.
 func (s *Server) api(fn apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := s.authenticate(w, r)
 		if !ok {
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/v1/") && s.injectFault(w, r, p) {
 			return
 		}
 		if err := fn(w, r, p); err != nil {

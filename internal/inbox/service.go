@@ -19,11 +19,42 @@ type Service struct {
 	store     store.Store
 	clock     ob.Clock
 	publicURL string
+	opts      Options
+	// delivered is signalled after a commit that scheduled a delivery step,
+	// so the progression worker need not wait for its next poll.
+	delivered chan struct{}
+}
+
+// Options are the behaviour flags of API.md section 6 that the operations
+// follow.
+type Options struct {
+	// DeliveryInterval is the sandbox step between delivery statuses; 0
+	// turns automatic progression off.
+	DeliveryInterval time.Duration
+	// WindowRule enforces the 24-hour rule on WhatsApp channels.
+	WindowRule bool
 }
 
 // New returns a Service on st. publicURL is the base of href links.
-func New(st store.Store, clock ob.Clock, publicURL string) *Service {
-	return &Service{store: st, clock: clock, publicURL: publicURL}
+func New(st store.Store, clock ob.Clock, publicURL string, opts Options) *Service {
+	return &Service{store: st, clock: clock, publicURL: publicURL, opts: opts, delivered: make(chan struct{}, 1)}
+}
+
+// Scheduled is signalled after a commit that scheduled a delivery step.
+func (s *Service) Scheduled() <-chan struct{} { return s.delivered }
+
+func (s *Service) signalScheduled() {
+	select {
+	case s.delivered <- struct{}{}:
+	default:
+	}
+}
+
+// accountNow is the account's sandbox clock: the server's time moved forward
+// by POST /sandbox/v1/clock.
+func (s *Service) accountNow(tx store.Tx, accountID ob.ID) (time.Time, error) {
+	off, err := tx.ClockOffset(accountID)
+	return s.now().Add(off), err
 }
 
 // Store returns the store the service runs on.

@@ -10,6 +10,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	ob "github.com/openbell/openbell"
 )
@@ -124,7 +125,55 @@ type Tx interface {
 	InsertMessage(m *ob.Message) error
 	ListMessages(accountID, contactID ob.ID, offset, limit int) ([]ob.Message, int, error)
 
+	// Messaging and the sandbox (API.md section 3 "Messages" and section 5).
+	// MessageByUUID finds a message by uuid32 or wamid; ENOTFOUND otherwise.
+	MessageByUUID(accountID ob.ID, uuid string) (*ob.Message, error)
+	UpdateMessage(m *ob.Message) error
+	// LastInboundAt is the time of the contact's newest received message
+	// (zero when none): the 24-hour window.
+	LastInboundAt(accountID, contactID ob.ID) (time.Time, error)
+	// DueMessages claims messages of every account whose delivery step is
+	// due, locking them for the transaction.
+	DueMessages(now time.Time, limit int) ([]ob.Message, error)
+	// IdempotentResponse returns ENOTFOUND for an unknown key.
+	IdempotentResponse(accountID ob.ID, key string) (hash string, response []byte, err error)
+	SaveIdempotentResponse(accountID ob.ID, key, hash string, response []byte, at, forgetBefore time.Time) error
+	ClockOffset(accountID ob.ID) (time.Duration, error)
+	SetClockOffset(accountID ob.ID, d time.Duration) error
+
 	// Events, in the order they were recorded.
 	InsertEvent(e *ob.Event) error
 	EventsAfter(accountID ob.ID, afterID int64, limit int) ([]ob.Event, error)
+
+	// Workspace API (API.md section 3, "Channels, teams, users, statuses,
+	// funnels, templates, plan, auth"). Each List method returns one page and
+	// the number of objects its filter matches.
+	// ListChannels lists channels oldest first.
+	ListChannels(accountID ob.ID, f ob.ChannelFilter) ([]ob.Channel, int, error)
+	// ListTeams lists teams oldest first, with their member counts.
+	ListTeams(accountID ob.ID, offset, limit int) ([]ob.Team, int, error)
+	// ListTeamMembers lists a team's members in the order they joined.
+	ListTeamMembers(accountID, teamID ob.ID, f ob.MemberFilter) ([]ob.User, int, error)
+	// ListCustomStatuses lists custom statuses oldest first.
+	ListCustomStatuses(accountID ob.ID, offset, limit int) ([]ob.CustomStatus, int, error)
+	// CustomStatusForUpdate is CustomStatusByID that also locks the row, so
+	// that the status cannot be deleted while a user is given it.
+	CustomStatusForUpdate(accountID, id ob.ID) (*ob.CustomStatus, error)
+	// DeleteCustomStatus deletes a custom status and clears it, as of at, from
+	// every user holding it; it returns those users as they are now.
+	// ENOTFOUND when there is no such status.
+	DeleteCustomStatus(accountID, id ob.ID, at time.Time) ([]ob.User, error)
+	// ListFunnels lists funnels by position.
+	ListFunnels(accountID ob.ID, offset, limit int) ([]ob.Funnel, int, error)
+	// ListTemplates lists templates oldest first.
+	ListTemplates(accountID ob.ID, offset, limit int) ([]ob.Template, int, error)
+	// UserForUpdate is UserByID that also locks the row until the transaction
+	// ends.
+	UserForUpdate(accountID, id ob.ID) (*ob.User, error)
+	// ActingUser returns the user a token of the account acts as: the first
+	// admin by creation order, else the first user. ENOTFOUND when the
+	// account has no user.
+	ActingUser(accountID ob.ID) (*ob.User, error)
+	// CountAvailableUsers counts the account's users who are available.
+	CountAvailableUsers(accountID ob.ID) (int, error)
 }

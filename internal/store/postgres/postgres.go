@@ -39,6 +39,7 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 		Name:              "postgres",
 		Numbered:          true,
 		ForUpdate:         " FOR UPDATE",
+		SkipLocked:        " FOR UPDATE SKIP LOCKED",
 		ReadOnlyTx:        true,
 		IsUniqueViolation: isUniqueViolation,
 		LockMigrations:    lockMigrations,

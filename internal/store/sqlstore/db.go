@@ -29,6 +29,9 @@ type Dialect struct {
 	// ForUpdate is appended to a contact lookup to lock the row ("" when the
 	// engine has a single writer anyway).
 	ForUpdate string
+	// SkipLocked is appended to a claim of queued work so that concurrent
+	// processes take different rows ("" on SQLite's single writer).
+	SkipLocked string
 	// ReadOnlyTx asks the driver for read-only read transactions.
 	ReadOnlyTx bool
 	// IsUniqueViolation reports whether err is a unique-constraint violation.

@@ -1,15 +1,18 @@
 package sqlstore
 
 import (
+	"time"
+
 	ob "github.com/openbell/openbell"
 )
 
-const messageCols = "id, account_id, contact_id, uuid, kind, system, text, channel, from_addr, to_addr, created_at, attachments, metadata, status"
+const messageCols = "id, account_id, contact_id, uuid, kind, system, text, channel, from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason"
 
 func scanMessage(s scanner) (ob.Message, error) {
 	var m ob.Message
 	err := s.Scan(&m.ID, &m.AccountID, &m.ContactID, &m.UUID, &m.Kind, (*flag)(&m.System), &m.Text, &m.Channel,
-		&m.From, &m.To, (*millis)(&m.CreatedAt), jsonText{&m.Attachments}, jsonText{&m.Metadata}, &m.Status)
+		&m.From, &m.To, (*millis)(&m.CreatedAt), jsonText{&m.Attachments}, jsonText{&m.Metadata}, &m.Status,
+		&m.StatusReason, &m.CorrectedNumber, (*millis)(&m.DueAt), &m.FailReason)
 	return m, err
 }
 
@@ -27,10 +30,11 @@ func (t *tx) InsertMessage(m *ob.Message) error {
 		metadata = toJSON(m.Metadata)
 	}
 	_, err := t.exec(`INSERT INTO messages (id, account_id, contact_id, seq, uuid, kind, system, text, channel,
-		from_addr, to_addr, created_at, attachments, metadata, status)
-		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE contact_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason)
+		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE contact_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.AccountID, m.ContactID, m.ContactID, m.UUID, m.Kind, b2i(m.System), m.Text, m.Channel,
-		m.From, m.To, ob.Millis(m.CreatedAt), attachments, metadata, m.Status)
+		m.From, m.To, ob.Millis(m.CreatedAt), attachments, metadata, m.Status, m.StatusReason, m.CorrectedNumber,
+		ob.Millis(m.DueAt), m.FailReason)
 	return err
 }
 
@@ -43,4 +47,39 @@ func (t *tx) ListMessages(accountID, contactID ob.ID, offset, limit int) ([]ob.M
 	var total int
 	err = t.queryRow("SELECT COUNT(*) FROM messages WHERE account_id = ? AND contact_id = ?", accountID, contactID).Scan(&total)
 	return page, total, err
+}
+
+// MessageByUUID finds a message by its public id (uuid32 or wamid).
+func (t *tx) MessageByUUID(accountID ob.ID, uuid string) (*ob.Message, error) {
+	return get(t, "message", scanMessage, "SELECT "+messageCols+" FROM messages WHERE account_id = ? AND uuid = ? AND uuid <> ''", accountID, uuid)
+}
+
+// UpdateMessage writes the mutable parts of a message: text, attachments and
+// its delivery state.
+func (t *tx) UpdateMessage(m *ob.Message) error {
+	attachments := ""
+	if len(m.Attachments) > 0 {
+		attachments = toJSON(m.Attachments)
+	}
+	_, err := t.exec(`UPDATE messages SET text = ?, attachments = ?, status = ?, status_reason = ?, corrected_number = ?,
+		delivery_due_at = ?, fail_reason = ? WHERE account_id = ? AND id = ?`,
+		m.Text, attachments, m.Status, m.StatusReason, m.CorrectedNumber, ob.Millis(m.DueAt), m.FailReason, m.AccountID, m.ID)
+	return err
+}
+
+// LastInboundAt returns the time of the contact's newest received message, or
+// the zero time.
+func (t *tx) LastInboundAt(accountID, contactID ob.ID) (time.Time, error) {
+	var ms int64
+	err := t.queryRow("SELECT COALESCE(MAX(created_at), 0) FROM messages WHERE contact_id = ? AND kind = ? AND account_id = ?",
+		contactID, ob.MessageReceived, accountID).Scan(&ms)
+	return ob.FromMillis(ms), err
+}
+
+// DueMessages returns up to limit messages whose delivery step is due at
+// now, oldest first, locked for this transaction (rows another process holds
+// are skipped on PostgreSQL).
+func (t *tx) DueMessages(now time.Time, limit int) ([]ob.Message, error) {
+	return list(t, scanMessage, "SELECT "+messageCols+` FROM messages WHERE delivery_due_at > 0 AND delivery_due_at <= ?
+		ORDER BY delivery_due_at LIMIT ?`+t.db.d.SkipLocked, ob.Millis(now), limit)
 }

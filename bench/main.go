@@ -1,0 +1,618 @@
+// Command bench measures a real openbell server under load, from outside:
+// it builds ./cmd/openbell, starts it as a child process on a loopback port
+// with a fresh database (SQLite, and PostgreSQL when one is reachable), seeds
+// it, drives it with N concurrent keep-alive HTTP clients, and samples the
+// server's memory (VmRSS and VmHWM from /proc/<pid>/status every 100 ms).
+//
+// Scenarios:
+//
+//	close-open  POST /v1/contacts/{uuid}/conversation/close and /open,
+//	            alternating per contact, round-robin over -contacts contacts
+//	list-tag    GET /v1/contacts?tags=Interested (page 1), once per
+//	            -list-sizes entry, a third of the contacts carrying the tag
+//
+// Usage (from the repository root):
+//
+//	go run ./bench                                 # SQLite, every scenario
+//	go run ./bench -engines all                    # SQLite and, if reachable, PostgreSQL
+//	go run ./bench -engines postgres -database-url postgres://user@host:5432/db
+//	go run ./bench -scenarios close-open -duration 30s -concurrency 64
+//	bench/run.sh                                   # the full matrix, both engines
+//
+// It prints one row per scenario and the targets with PASS or FAIL, and
+// exits 1 when more than -max-error-rate of the requests of any scenario
+// were not answered 2xx (or, with -strict, when a target fails too).
+// docs/PERFORMANCE.md describes the scenarios and the measured figures.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+)
+
+type options struct {
+	engines      []string
+	allEngines   bool // "all": PostgreSQL only when reachable
+	scenarios    map[string]bool
+	duration     time.Duration
+	warmup       time.Duration
+	concurrency  int
+	contacts     int
+	listSizes    []int
+	seedMode     string
+	databaseURL  string
+	serverBin    string
+	keep         bool
+	jsonOut      string
+	startTimeout time.Duration
+	logLevel     string
+	strict       bool
+	maxErrorRate float64
+	targetRPS    float64
+	targetRSSMB  float64
+	targetRatio  float64
+	pgAnalyze    bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	engines := fs.String("engines", "sqlite", "comma-separated engines: sqlite, postgres; \"all\" runs SQLite and PostgreSQL when a server is reachable")
+	scenarios := fs.String("scenarios", "close-open,list-tag", "comma-separated scenarios: close-open, list-tag")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured load per scenario")
+	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
+	fs.IntVar(&o.concurrency, "concurrency", 32, "concurrent HTTP clients")
+	fs.IntVar(&o.contacts, "contacts", 10_000, "contacts of the close-open scenario")
+	sizes := fs.String("list-sizes", "1000,100000", "comma-separated contact counts of the list-tag scenario")
+	fs.StringVar(&o.seedMode, "seed", "fixture", "how contacts are seeded: fixture (a generated --seed YAML file) or api (concurrent POST /v1/contacts)")
+	fs.StringVar(&o.databaseURL, "database-url", os.Getenv("OPENBELL_BENCH_DATABASE_URL"),
+		"PostgreSQL server for the postgres engine: each scenario gets a fresh database on it (or a fresh schema when CREATE DATABASE is refused), dropped afterwards (OPENBELL_BENCH_DATABASE_URL; default "+defaultPostgresURL+")")
+	fs.StringVar(&o.serverBin, "server-bin", "", "openbell binary to run (default: go build ./cmd/openbell into a temporary directory)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directories (data, server logs, fixtures)")
+	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
+	fs.DurationVar(&o.startTimeout, "start-timeout", 5*time.Minute, "time a server gets to become healthy (including loading its seed file)")
+	fs.StringVar(&o.logLevel, "log-level", "warn", "server --log-level")
+	fs.BoolVar(&o.pgAnalyze, "pg-analyze", false, "PostgreSQL: run ANALYZE after seeding, before the load (the planner statistics autovacuum would gather within about a minute)")
+	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a target fails, not only on errors")
+	fs.Float64Var(&o.maxErrorRate, "max-error-rate", 0.001, "largest tolerated fraction of non-2xx answers per scenario")
+	fs.Float64Var(&o.targetRPS, "target-close-rps", 3000, "target: SQLite close-open requests/s at least this")
+	fs.Float64Var(&o.targetRSSMB, "target-rss-mb", 150, "target: SQLite server peak RSS below this (MB) in every scenario")
+	fs.Float64Var(&o.targetRatio, "target-list-ratio", 2, "target: SQLite list p50 at the largest size within this factor of the p50 at the smallest")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, e := range splitList(*engines) {
+		switch e {
+		case "all":
+			o.allEngines = true
+			o.engines = append(o.engines, "sqlite", "postgres")
+		case "sqlite", "postgres":
+			o.engines = append(o.engines, e)
+		default:
+			return nil, fmt.Errorf("-engines: unknown engine %q", e)
+		}
+	}
+	o.scenarios = map[string]bool{}
+	for _, s := range splitList(*scenarios) {
+		if s != "close-open" && s != "list-tag" {
+			return nil, fmt.Errorf("-scenarios: unknown scenario %q", s)
+		}
+		o.scenarios[s] = true
+	}
+	for _, s := range splitList(*sizes) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-list-sizes: bad size %q", s)
+		}
+		o.listSizes = append(o.listSizes, n)
+	}
+	switch {
+	case len(o.engines) == 0 || len(o.scenarios) == 0:
+		return nil, errors.New("nothing to run")
+	case o.concurrency < 1 || o.contacts < 1 || o.duration <= 0 || o.warmup < 0:
+		return nil, errors.New("-concurrency, -contacts and -duration must be positive")
+	case o.seedMode != "fixture" && o.seedMode != "api":
+		return nil, fmt.Errorf("-seed %q: want fixture or api", o.seedMode)
+	case o.scenarios["list-tag"] && len(o.listSizes) == 0:
+		return nil, errors.New("-list-sizes is empty")
+	}
+	return o, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// scenarioResult is one row of the report.
+type scenarioResult struct {
+	Engine      string        `json:"engine"`
+	Scenario    string        `json:"scenario"`
+	Contacts    int           `json:"contacts"`
+	Concurrency int           `json:"concurrency"`
+	Requests    int64         `json:"requests"`
+	Errors      int64         `json:"errors"`
+	Unchanged   int64         `json:"unchanged"`
+	RPS         float64       `json:"req_per_s"`
+	P50         time.Duration `json:"p50_ns"`
+	P99         time.Duration `json:"p99_ns"`
+	Elapsed     time.Duration `json:"elapsed_ns"`
+	PeakRSSMB   float64       `json:"peak_rss_mb"`
+	LoadRSSMB   float64       `json:"load_rss_mb"`
+	SeedRSSMB   float64       `json:"seed_rss_mb"`
+	SeedMode    string        `json:"seed_mode"`
+	Seed        time.Duration `json:"seed_ns"`
+	Ready       time.Duration `json:"ready_ns"`
+	Statuses    string        `json:"statuses"`
+	FirstErr    string        `json:"first_error,omitempty"`
+	Targets     []verdict     `json:"targets,omitempty"`
+}
+
+type verdict struct {
+	Name string `json:"name"`
+	Pass bool   `json:"pass"`
+	Note string `json:"note"`
+}
+
+func (v verdict) String() string {
+	s := "FAIL"
+	if v.Pass {
+		s = "PASS"
+	}
+	return fmt.Sprintf("%s %s (%s)", s, v.Name, v.Note)
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	code, err := run(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(o *options) (int, error) {
+	tmp, err := os.MkdirTemp("", "openbell-bench-")
+	if err != nil {
+		return 1, err
+	}
+	if o.keep {
+		logf("keeping %s", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	bin := o.serverBin
+	if bin == "" {
+		logf("building ./cmd/openbell")
+		if bin, err = buildServer(tmp); err != nil {
+			return 1, err
+		}
+	}
+
+	var results []*scenarioResult
+	var skipped []string
+	for _, engine := range o.engines {
+		var pg *pgServer
+		if engine == "postgres" {
+			u := o.databaseURL
+			if u == "" {
+				u = defaultPostgresURL
+			}
+			pg, err = openPG(u)
+			if err != nil {
+				if o.allEngines {
+					msg := fmt.Sprintf("postgres skipped: no server at %s (%v); set -database-url", redact(u), err)
+					logf("%s", msg)
+					skipped = append(skipped, msg)
+					continue
+				}
+				return 1, fmt.Errorf("postgres at %s: %w", redact(u), err)
+			}
+		}
+		runOne := func(scenario string, n int) error {
+			r, err := runScenario(o, bin, tmp, engine, pg, scenario, n)
+			if err != nil {
+				return fmt.Errorf("%s %s (%d contacts): %w", engine, scenario, n, err)
+			}
+			results = append(results, r)
+			return nil
+		}
+		if o.scenarios["close-open"] {
+			if err := runOne("close-open", o.contacts); err != nil {
+				return 1, err
+			}
+		}
+		if o.scenarios["list-tag"] {
+			for _, n := range o.listSizes {
+				if err := runOne("list-tag", n); err != nil {
+					return 1, err
+				}
+			}
+		}
+		if pg != nil {
+			pg.Close()
+		}
+	}
+
+	judge(o, results)
+	printReport(os.Stdout, o, results, skipped)
+	if o.jsonOut != "" {
+		data, _ := json.MarshalIndent(results, "", "  ")
+		if err := os.WriteFile(o.jsonOut, append(data, '\n'), 0o644); err != nil {
+			return 1, err
+		}
+	}
+	code := 0
+	for _, r := range results {
+		if r.Requests == 0 || float64(r.Errors)/float64(r.Requests) > o.maxErrorRate {
+			fmt.Printf("FAIL: %s %s (%d contacts): %d of %d requests failed (more than %.2g%%)\n",
+				r.Engine, r.Scenario, r.Contacts, r.Errors, r.Requests, 100*o.maxErrorRate)
+			code = 1
+		}
+		if o.strict {
+			for _, v := range r.Targets {
+				if !v.Pass {
+					code = 1
+				}
+			}
+		}
+	}
+	return code, nil
+}
+
+// runScenario runs one scenario on a fresh server and database.
+func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario string, n int) (*scenarioResult, error) {
+	name := fmt.Sprintf("%s-%s-%d", engine, scenario, n)
+	dir := filepath.Join(tmp, name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	cfg := serverConfig{Bin: bin, DataDir: filepath.Join(dir, "data"), LogLevel: o.logLevel, Timeout: o.startTimeout}
+	if pg != nil {
+		u, drop, err := pg.Fresh()
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
+		cfg.DatabaseURL = u
+	}
+	if pg != nil && o.pgAnalyze {
+		scenario += "+analyze"
+	}
+	r := &scenarioResult{Engine: engine, Scenario: scenario, Contacts: n, Concurrency: o.concurrency, SeedMode: o.seedMode}
+	var ids []string
+	if o.seedMode == "fixture" {
+		cfg.Seed = filepath.Join(dir, "seed.yaml")
+		t0 := time.Now()
+		var err error
+		if ids, err = writeFixture(cfg.Seed, n); err != nil {
+			return nil, err
+		}
+		logf("%s: wrote a fixture of %d contacts in %v; starting the server", name, n, round(time.Since(t0)))
+	} else {
+		logf("%s: starting the server", name)
+	}
+	srv, err := startServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err := srv.Stop(); err != nil {
+			logf("%s: server stop: %v", name, err)
+		}
+	}()
+	r.Ready = srv.Ready
+	client := newClient(o.concurrency)
+	defer client.CloseIdleConnections()
+	if o.seedMode == "api" {
+		srv.mem.SetPhase("seed")
+		t0 := time.Now()
+		if ids, err = seedViaAPI(client, srv.URL, n, o.concurrency); err != nil {
+			return nil, err
+		}
+		r.Seed = time.Since(t0)
+		logf("%s: seeded %d contacts through POST /v1/contacts in %v", name, n, round(r.Seed))
+	} else {
+		r.Seed = srv.Ready
+		logf("%s: server ready with %d seeded contacts after %v", name, n, round(srv.Ready))
+	}
+
+	if pg != nil && o.pgAnalyze {
+		t0 := time.Now()
+		if err := analyze(cfg.DatabaseURL); err != nil {
+			return nil, err
+		}
+		logf("%s: ANALYZE took %v", name, round(time.Since(t0)))
+	}
+	var wl workload
+	switch strings.TrimSuffix(scenario, "+analyze") {
+	case "close-open":
+		if err := checkContacts(client, srv.URL, ids); err != nil {
+			return nil, err
+		}
+		wl = &closeOpenLoad{base: srv.URL, token: benchToken, ids: ids}
+	case "list-tag":
+		u := srv.URL + "/v1/contacts?tags=" + benchTag
+		if err := checkList(client, u, taggedCount(n)); err != nil {
+			return nil, err
+		}
+		wl = &listLoad{url: u, token: benchToken}
+	}
+	var seq atomic.Uint64
+	if o.warmup > 0 {
+		srv.mem.SetPhase("warmup")
+		runLoad(client, wl, o.concurrency, o.warmup, &seq)
+	}
+	srv.mem.SetPhase("load")
+	res := runLoad(client, wl, o.concurrency, o.duration, &seq)
+	srv.mem.SetPhase("after")
+	if !srv.Alive() {
+		return nil, fmt.Errorf("the server died during the run\n%s", srv.LogTail(20))
+	}
+	mem := srv.mem.Stats()
+
+	r.Requests, r.Errors, r.Unchanged = res.Requests, res.Errors, res.Unchanged
+	r.RPS, r.P50, r.P99, r.Elapsed = res.RPS(), res.Percentile(50), res.Percentile(99), res.Elapsed
+	r.Statuses, r.FirstErr = res.StatusSummary(), res.FirstErr
+	r.PeakRSSMB = mb(mem.PeakRSS)
+	r.LoadRSSMB = mb(max(mem.Phase["warmup"], mem.Phase["load"]))
+	r.SeedRSSMB = mb(max(mem.Phase["start"], mem.Phase["seed"]))
+	logf("%s: %d requests, %d errors, %.0f req/s, p50 %v, p99 %v, peak RSS %.1f MB (%d samples)",
+		name, r.Requests, r.Errors, r.RPS, fmtDur(r.P50), fmtDur(r.P99), r.PeakRSSMB, mem.Samples)
+	if r.Errors > 0 {
+		logf("%s: statuses: %s; first error: %s", name, r.Statuses, r.FirstErr)
+	}
+	return r, nil
+}
+
+// seedViaAPI creates n contacts with concurrent POST /v1/contacts and
+// returns their ids in seed order.
+func seedViaAPI(client *http.Client, base string, n, concurrency int) ([]string, error) {
+	ids := make([]string, n)
+	var next atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				mu.Lock()
+				failed := firstErr != nil
+				mu.Unlock()
+				if failed {
+					return
+				}
+				body, _ := json.Marshal(map[string]any{
+					"name": fmt.Sprintf("Bench Contact %d", i), "identifier": contactPhone(i),
+					"source": "whatsapp", "tags": nonNil(contactTags(i)),
+				})
+				var out struct {
+					Contact struct {
+						UUID string `json:"uuid"`
+					} `json:"contact"`
+				}
+				err := doJSON(client, http.MethodPost, base+"/v1/contacts", body, &out)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("seed contact %d: %w", i, err)
+				}
+				mu.Unlock()
+				ids[i] = out.Contact.UUID
+			}
+		}()
+	}
+	wg.Wait()
+	return ids, firstErr
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// doJSON sends a request with the bench token and decodes a 2xx answer.
+func doJSON(client *http.Client, method, url string, body []byte, out any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = strings.NewReader(string(body))
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+benchToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %d %s", method, req.URL.RequestURI(), resp.StatusCode, truncate(string(data), 300))
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// checkContacts confirms that the first and last seeded contacts exist and
+// are open, so that the first pass of close-open closes each one.
+func checkContacts(client *http.Client, base string, ids []string) error {
+	for _, id := range []string{ids[0], ids[len(ids)-1]} {
+		var out struct {
+			Contact struct {
+				ClosedAt *string `json:"closedAt"`
+			} `json:"contact"`
+		}
+		if err := doJSON(client, http.MethodGet, base+"/v1/contacts/"+id, nil, &out); err != nil {
+			return fmt.Errorf("seeded contact missing: %w", err)
+		}
+		if out.Contact.ClosedAt != nil {
+			return fmt.Errorf("seeded contact %s is closed", id)
+		}
+	}
+	return nil
+}
+
+// checkList confirms the filtered list holds what was seeded: a full first
+// page and as many pages as tagged contacts.
+func checkList(client *http.Client, url string, tagged int) error {
+	var out struct {
+		Contacts []json.RawMessage `json:"contacts"`
+		Meta     struct {
+			Page, Pages int
+		} `json:"meta"`
+	}
+	if err := doJSON(client, http.MethodGet, url, nil, &out); err != nil {
+		return err
+	}
+	wantPages := max(1, (tagged+19)/20)
+	if len(out.Contacts) != min(20, tagged) || out.Meta.Pages != wantPages {
+		return fmt.Errorf("GET %s: %d contacts and %d pages, want %d and %d: the seed did not load as expected",
+			url, len(out.Contacts), out.Meta.Pages, min(20, tagged), wantPages)
+	}
+	return nil
+}
+
+// judge attaches the targets to the SQLite rows.
+func judge(o *options, results []*scenarioResult) {
+	var small, large *scenarioResult
+	for _, r := range results {
+		if r.Engine != "sqlite" {
+			continue
+		}
+		if r.Scenario == "close-open" {
+			r.Targets = append(r.Targets, verdict{
+				Name: fmt.Sprintf("req/s >= %.0f", o.targetRPS), Pass: r.RPS >= o.targetRPS,
+				Note: fmt.Sprintf("%.0f%% of target", 100*r.RPS/o.targetRPS),
+			})
+		}
+		if r.Scenario == "list-tag" {
+			if small == nil || r.Contacts < small.Contacts {
+				small = r
+			}
+			if large == nil || r.Contacts > large.Contacts {
+				large = r
+			}
+		}
+		r.Targets = append(r.Targets, verdict{
+			Name: fmt.Sprintf("peak RSS < %.0f MB", o.targetRSSMB), Pass: r.PeakRSSMB < o.targetRSSMB,
+			Note: fmt.Sprintf("%.0f MB", r.PeakRSSMB),
+		})
+	}
+	if small != nil && large != nil && small != large && small.P50 > 0 {
+		ratio := float64(large.P50) / float64(small.P50)
+		large.Targets = append(large.Targets, verdict{
+			Name: fmt.Sprintf("p50 <= %gx p50 at %d", o.targetRatio, small.Contacts), Pass: ratio <= o.targetRatio,
+			Note: fmt.Sprintf("%.2fx", ratio),
+		})
+	}
+}
+
+func printReport(w io.Writer, o *options, results []*scenarioResult, skipped []string) {
+	fmt.Fprintf(w, "\nopenbell bench %s: concurrency %d, %v measured after %v warm-up per scenario, seed via %s\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), o.concurrency, o.duration, o.warmup, o.seedMode)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "engine\tscenario\tcontacts\trequests\terrors\treq/s\tp50\tp99\tpeak RSS MB\ttargets")
+	for _, r := range results {
+		var ts []string
+		for _, v := range r.Targets {
+			ts = append(ts, v.String())
+		}
+		t := strings.Join(ts, "; ")
+		if t == "" {
+			t = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f\t%s\t%s\t%.1f\t%s\n", r.Engine, r.Scenario, r.Contacts, r.Requests,
+			r.Errors, r.RPS, fmtDur(r.P50), fmtDur(r.P99), r.PeakRSSMB, t)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "engine\tscenario\tcontacts\tseed\tready after\tRSS MB: start+seed\tload\tstate unchanged\tstatuses")
+	for _, r := range results {
+		seed := fmt.Sprintf("%s %v", r.SeedMode, round(r.Seed))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%v\t%.1f\t%.1f\t%d\t%s\n", r.Engine, r.Scenario, r.Contacts, seed,
+			round(r.Ready), r.SeedRSSMB, r.LoadRSSMB, r.Unchanged, r.Statuses)
+	}
+	tw.Flush()
+	for _, s := range skipped {
+		fmt.Fprintln(w, s)
+	}
+	fmt.Fprintln(w, "\ntargets apply to SQLite on a 2-core machine; peak RSS is the server's VmHWM/VmRSS over its whole life (start, seed, warm-up, load)")
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+	}
+}
+
+func round(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
+
+func mb(kb int64) float64 { return float64(kb) / 1024 }
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+// redact hides a password in a database URL.
+func redact(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.Index(u[i+3:], "@"); j >= 0 {
+			creds := u[i+3 : i+3+j]
+			if k := strings.Index(creds, ":"); k >= 0 {
+				return u[:i+3] + creds[:k] + ":xxx" + u[i+3+j:]
+			}
+		}
+	}
+	return u
+}

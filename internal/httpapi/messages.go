@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/inbox"
+)
+
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var in ob.SendMessage
+	if err := decodeJSON(body, &in); err != nil {
+		return err
+	}
+	var idem inbox.Idempotency
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		if len(key) > 255 {
+			return ob.BadField("Idempotency-Key", "must be at most 255 characters")
+		}
+		sum := sha256.Sum256(body)
+		idem = inbox.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
+	}
+	answer, err := s.svc.SendMessage(r.Context(), p.AccountID, in, idem)
+	if err != nil {
+		return err
+	}
+	writeRawJSON(w, http.StatusOK, answer)
+	return nil
+}
+
+func (s *Server) messageStatus(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	v, err := s.svc.MessageStatus(r.Context(), p.AccountID, r.PathValue("uuid"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Message ob.SendRequestView `json:"message"`
+	}{v})
+	return nil
+}
+
+func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	if err := s.svc.DeleteMessage(r.Context(), p.AccountID, r.PathValue("uuid")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,97 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/sandbox"
+)
+
+func (s *Server) inbound(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	var in ob.InboundMessage
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.Inbound(r.Context(), p.AccountID, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) forceStatus(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	var in ob.ForcedStatus
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	v, err := s.svc.ForceStatus(r.Context(), p.AccountID, r.PathValue("uuid"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Message ob.SendRequestView `json:"message"`
+	}{v})
+	return nil
+}
+
+func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	var in struct {
+		AdvanceSeconds ob.Opt[int64] `json:"advance_seconds"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.AdvanceClock(r.Context(), p.AccountID, in.AdvanceSeconds)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) addFault(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	var in sandbox.FaultInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	f, err := s.faults.Add(p.AccountID, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]sandbox.Fault{"fault": f})
+	return nil
+}
+
+func (s *Server) listFaults(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	writeJSON(w, http.StatusOK, map[string][]sandbox.Fault{"faults": s.faults.List(p.AccountID)})
+	return nil
+}
+
+func (s *Server) clearFaults(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	s.faults.Clear(p.AccountID)
+	writeJSON(w, http.StatusOK, map[string]string{"status": "faults were cleared"})
+	return nil
+}
+
+// injectFault applies the account's fault rules to an API request: it waits
+// the rule's delay and, when the rule has a status, answers with it before
+// the handler runs, so the request changes nothing. It reports whether the
+// request was answered.
+func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, p *ob.Principal) bool {
+	status, delay := s.faults.Match(p.AccountID, r.Method, r.URL.Path)
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+	}
+	if status == 0 {
+		return false
+	}
+	writeJSON(w, status, errorBody{Error: "fault injected by the sandbox (" + http.StatusText(status) + ")"})
+	return true
+}

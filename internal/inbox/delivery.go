@@ -1,0 +1,176 @@
+package inbox
+
+import (
+	"context"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/store"
+)
+
+// MessageStatus returns the send request of an outbound message.
+func (s *Service) MessageStatus(ctx context.Context, accountID ob.ID, uuid string) (ob.SendRequestView, error) {
+	var view ob.SendRequestView
+	err := s.store.Read(ctx, func(tx store.Tx) error {
+		m, err := s.outbound(tx, accountID, uuid)
+		if err != nil {
+			return err
+		}
+		view = m.SendRequest()
+		return nil
+	})
+	return view, err
+}
+
+// outbound finds an outbound message by its uuid (either form).
+func (s *Service) outbound(tx store.Tx, accountID ob.ID, uuid string) (*ob.Message, error) {
+	id, ok := ob.ParseID(uuid)
+	if !ok {
+		return nil, ob.NotFound("message")
+	}
+	m, err := tx.MessageByUUID(accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.Kind != ob.MessageSent {
+		return nil, ob.NotFound("message")
+	}
+	return m, nil
+}
+
+// DeleteMessage blanks the text and attachments of a message (outbound by
+// uuid, inbound by wamid). An outbound message that is not yet final moves
+// to `deleted`, firing message_status_updated.
+func (s *Service) DeleteMessage(ctx context.Context, accountID ob.ID, uuid string) error {
+	return s.store.Write(ctx, func(tx store.Tx) error {
+		key := uuid
+		if id, ok := ob.ParseID(uuid); ok {
+			key = id
+		}
+		m, err := tx.MessageByUUID(accountID, key)
+		if err != nil {
+			return err
+		}
+		if m.Kind == ob.MessageNote {
+			return ob.NotFound("message")
+		}
+		m.Text, m.Attachments = "", nil
+		statusChanged := m.Kind == ob.MessageSent && m.Status != ob.StatusDeleted
+		if statusChanged {
+			m.Status, m.StatusReason, m.CorrectedNumber, m.DueAt = ob.StatusDeleted, "", "", time.Time{}
+		}
+		if err := tx.UpdateMessage(m); err != nil {
+			return err
+		}
+		if !statusChanged {
+			return nil
+		}
+		return s.emitStatus(tx, m, nil)
+	})
+}
+
+// emitStatus fires message_status_updated for m; c is its contact when the
+// caller has it.
+func (s *Service) emitStatus(tx store.Tx, m *ob.Message, c *ob.Contact) error {
+	if c == nil {
+		var err error
+		if c, err = tx.ContactByID(m.AccountID, m.ContactID); err != nil {
+			return err
+		}
+	}
+	return s.emit(tx, m.AccountID, ob.EventMessageStatusUpdated, m.ContactID, ob.MessageStatusUpdatedPayload{
+		UUID: m.UUID, Status: m.Status, Contact: c.View(s.publicURL, nil), Metadata: m.Metadata,
+		MessageStatusPayload: m.StatusPayload(),
+	})
+}
+
+// AdvanceDeliveries takes the next delivery step of up to limit messages
+// whose step is due, in one transaction: each step is stored together with
+// its message_status_updated event, so no step is skipped or taken twice,
+// even with several processes on one database. It returns how many moved.
+func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error) {
+	n := 0
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		n = 0
+		now := s.now()
+		due, err := tx.DueMessages(now, limit)
+		if err != nil {
+			return err
+		}
+		contacts := map[ob.ID]*ob.Contact{}
+		for i := range due {
+			m := &due[i]
+			step, ok := ob.NextStep(m.Status, m.To, m.FailReason)
+			m.DueAt = time.Time{}
+			if ok {
+				m.Status, m.StatusReason, m.CorrectedNumber = step.Status, step.Reason, step.CorrectedNumber
+				if _, more := ob.NextStep(m.Status, m.To, m.FailReason); more && s.opts.DeliveryInterval > 0 {
+					m.DueAt = now.Add(s.opts.DeliveryInterval)
+				}
+			}
+			if err := tx.UpdateMessage(m); err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			c := contacts[m.ContactID]
+			if c == nil {
+				if c, err = tx.ContactByID(m.AccountID, m.ContactID); err != nil {
+					return err
+				}
+				contacts[m.ContactID] = c
+			}
+			if err := s.emitStatus(tx, m, c); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// ForceStatus sets a message's delivery status (sandbox). A status that is
+// not final resumes automatic progression from there.
+func (s *Service) ForceStatus(ctx context.Context, accountID ob.ID, uuid string, in ob.ForcedStatus) (ob.SendRequestView, error) {
+	status, _ := in.Status.Value()
+	if !ob.IsDeliveryStatus(status) {
+		return ob.SendRequestView{}, ob.Invalid("status", "must be one of enqueued, sent, delivered, read, failed, mismatch, deleted")
+	}
+	var view ob.SendRequestView
+	scheduled := false
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		m, err := s.outbound(tx, accountID, uuid)
+		if err != nil {
+			return err
+		}
+		m.Status, m.StatusReason, m.CorrectedNumber, m.DueAt, m.FailReason = status, "", "", time.Time{}, ""
+		switch status {
+		case ob.StatusFailed:
+			m.StatusReason, _ = in.Reason.Value()
+			if m.StatusReason == "" {
+				m.StatusReason = "failed (forced in the sandbox)"
+			}
+		case ob.StatusMismatch:
+			m.CorrectedNumber, _ = in.CorrectedNumber.Value()
+			if m.CorrectedNumber == "" {
+				m.CorrectedNumber = ob.CorrectedNumber(m.To)
+			}
+			m.CorrectedNumber = ob.Digits(m.CorrectedNumber)
+		}
+		if _, more := ob.NextStep(m.Status, m.To, ""); more && s.opts.DeliveryInterval > 0 {
+			m.DueAt = s.now().Add(s.opts.DeliveryInterval)
+			scheduled = true
+		}
+		if err := tx.UpdateMessage(m); err != nil {
+			return err
+		}
+		view = m.SendRequest()
+		return s.emitStatus(tx, m, nil)
+	})
+	if scheduled && err == nil {
+		s.signalScheduled()
+	}
+	return view, err
+}
