@@ -34,7 +34,7 @@ func waitStatus(t *testing.T, s *apitest.Server, uuid, want string) map[string]a
 }
 
 // statusEvents lists the statuses message_status_updated reported for uuid.
-func statusEvents(t *testing.T, s *apitest.Server, uuid string) []string {
+func deliveryEvents(t *testing.T, s *apitest.Server, uuid string) []string {
 	var out []string
 	for _, e := range s.Events("") {
 		if e.Name != ob.EventMessageStatusUpdated {
@@ -88,7 +88,7 @@ func TestScriptedConversation(t *testing.T) {
 		for _, st := range []string{"sent", "delivered", "read"} {
 			waitStatus(t, s, out, st)
 		}
-		if got := fmt.Sprint(statusEvents(t, s, out)); got != "[sent delivered read]" {
+		if got := fmt.Sprint(deliveryEvents(t, s, out)); got != "[sent delivered read]" {
 			t.Errorf("status events %s", got)
 		}
 		msgs := at(s.Do("GET", "/v1/contacts/"+contact+"/messages", nil).JSON(t), "messages").([]any)
@@ -187,9 +187,9 @@ func TestMagicNumbers(t *testing.T) {
 		if st := waitStatus(t, s, stays, "enqueued"); st["messageStatusPayload"] != nil {
 			t.Errorf("0004: %v", st)
 		}
-		if fmt.Sprint(statusEvents(t, s, never)) != "[sent delivered]" || len(statusEvents(t, s, stays)) != 0 ||
-			fmt.Sprint(statusEvents(t, s, fails)) != "[failed]" {
-			t.Errorf("events: 0002 %v, 0004 %v, 0001 %v", statusEvents(t, s, never), statusEvents(t, s, stays), statusEvents(t, s, fails))
+		if fmt.Sprint(deliveryEvents(t, s, never)) != "[sent delivered]" || len(deliveryEvents(t, s, stays)) != 0 ||
+			fmt.Sprint(deliveryEvents(t, s, fails)) != "[failed]" {
+			t.Errorf("events: 0002 %v, 0004 %v, 0001 %v", deliveryEvents(t, s, never), deliveryEvents(t, s, stays), deliveryEvents(t, s, fails))
 		}
 	}, func(testing.TB) apitest.Option { return apitest.WithDeliveryInterval(10 * time.Millisecond) })
 }
@@ -203,7 +203,7 @@ func TestProgressionResumesAfterRestart(t *testing.T) {
 		s.Stop() // before the first step is due
 		s = apitest.StartConfig(t, cfg)
 		waitStatus(t, s, id, "read")
-		if got := fmt.Sprint(statusEvents(t, s, id)); got != "[sent delivered read]" {
+		if got := fmt.Sprint(deliveryEvents(t, s, id)); got != "[sent delivered read]" {
 			t.Errorf("status events after restart %s", got)
 		}
 	})
@@ -396,8 +396,8 @@ func TestForcedStatusAndFaults(t *testing.T) {
 		if at(r.JSON(t), "message.messageStatusPayload.payload.correctedNumber") != "15550101213" {
 			t.Errorf("forced mismatch %s", r.Body)
 		}
-		if fmt.Sprint(statusEvents(t, s, id)) != "[failed mismatch]" {
-			t.Errorf("events %v", statusEvents(t, s, id))
+		if fmt.Sprint(deliveryEvents(t, s, id)) != "[failed mismatch]" {
+			t.Errorf("events %v", deliveryEvents(t, s, id))
 		}
 		expectError(t, s.Do("POST", "/sandbox/v1/messages/"+id+"/status", map[string]any{"status": "lost"}), 422, "status")
 		expectError(t, s.Do("POST", "/sandbox/v1/messages/00000000000000000000000000000000/status", map[string]any{"status": "read"}), 404)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/inbox"
 	"github.com/openbell/openbell/internal/sandbox"
 )
 
@@ -94,4 +95,38 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, p *ob.Princ
 	}
 	writeJSON(w, status, errorBody{Error: "fault injected by the sandbox (" + http.StatusText(status) + ")"})
 	return true
+}
+
+func (s *Server) agentSession(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	var in struct {
+		Action ob.Opt[string] `json:"action"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc.AgentSession(r.Context(), p.AccountID, r.PathValue("uuid"), in.Action)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) teamMembership(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	var in struct {
+		UserUUID ob.Opt[string] `json:"user_uuid"`
+		Action   ob.Opt[string] `json:"action"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	res, changed, err := s.svc.ChangeTeamMembership(r.Context(), p.AccountID, r.PathValue("uuid"), in.UserUUID, in.Action)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		inbox.TeamMembershipPayload
+		Changed bool `json:"changed"`
+	}{res, changed})
+	return nil
 }

@@ -175,3 +175,100 @@ func (s *Service) AdvanceClock(ctx context.Context, accountID ob.ID, seconds ob.
 	})
 	return res, err
 }
+
+// Agent session actions of POST /sandbox/v1/users/:uuid/session.
+var sessionActions = []string{"user_logged_in", "user_logged_out", "system_logged_out"}
+
+// AgentSessionPayload is the payload of agent_session_updated.
+type AgentSessionPayload struct {
+	Action string            `json:"action"`
+	User   ob.TeamMemberView `json:"user"`
+}
+
+// AgentSession plays an agent logging in or out: it fires
+// agent_session_updated. The user's availability is left as it is.
+func (s *Service) AgentSession(ctx context.Context, accountID ob.ID, rawUserID string, action ob.Opt[string]) (AgentSessionPayload, error) {
+	act, _ := action.Value()
+	if !slices.Contains(sessionActions, act) {
+		return AgentSessionPayload{}, ob.Invalid("action", "must be one of user_logged_in, user_logged_out, system_logged_out")
+	}
+	var out AgentSessionPayload
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		u, err := lookup(rawUserID, func(id ob.ID) (*ob.User, error) { return tx.UserByID(accountID, id) })
+		if err != nil {
+			return err
+		}
+		member, err := s.memberView(tx, u)
+		if err != nil {
+			return err
+		}
+		out = AgentSessionPayload{Action: act, User: member}
+		return s.emit(tx, accountID, ob.EventAgentSessionUpdated, "", out)
+	})
+	return out, err
+}
+
+// memberView is the TeamMember object of u, with its custom status.
+func (s *Service) memberView(tx store.Tx, u *ob.User) (ob.TeamMemberView, error) {
+	if u.CustomStatusID == "" {
+		return u.MemberView(nil), nil
+	}
+	cs, err := tx.CustomStatusByID(u.AccountID, u.CustomStatusID)
+	if ob.ErrorCode(err) == ob.ENOTFOUND {
+		return u.MemberView(nil), nil
+	} else if err != nil {
+		return ob.TeamMemberView{}, err
+	}
+	return u.MemberView(cs), nil
+}
+
+// TeamMembershipPayload is the payload of team_membership_updated.
+type TeamMembershipPayload struct {
+	Team         ob.TeamView       `json:"team"`
+	User         ob.TeamMemberView `json:"user"`
+	Reason       string            `json:"reason"`
+	LastUpdateAt ob.T1             `json:"lastUpdateAt"`
+}
+
+// ChangeTeamMembership adds (action add) or removes (remove) a user of the
+// account to or from a team, firing team_membership_updated when the
+// membership changed. changed reports whether it did.
+func (s *Service) ChangeTeamMembership(ctx context.Context, accountID ob.ID, rawTeamID string, rawUserID, action ob.Opt[string]) (out TeamMembershipPayload, changed bool, err error) {
+	act, _ := action.Value()
+	if act != "add" && act != "remove" {
+		return out, false, ob.Invalid("action", "must be add or remove")
+	}
+	err = s.store.Write(ctx, func(tx store.Tx) error {
+		team, err := lookup(rawTeamID, func(id ob.ID) (*ob.Team, error) { return tx.TeamByID(accountID, id) })
+		if err != nil {
+			return err
+		}
+		rawUser, _ := rawUserID.Value()
+		u, err := lookup(rawUser, func(id ob.ID) (*ob.User, error) { return tx.UserByID(accountID, id) })
+		if ob.ErrorCode(err) == ob.ENOTFOUND {
+			return ob.Invalid("user_uuid", "unknown user: "+rawUser)
+		} else if err != nil {
+			return err
+		}
+		if changed, err = tx.SetTeamMember(team.ID, u.ID, act == "add"); err != nil {
+			return err
+		}
+		if team, err = tx.TeamByID(accountID, team.ID); err != nil {
+			return err
+		}
+		member, err := s.memberView(tx, u)
+		if err != nil {
+			return err
+		}
+		reason := "agent_added"
+		if act == "remove" {
+			reason = "agent_removed"
+		}
+		out = TeamMembershipPayload{Team: team.View(), User: member, Reason: reason, LastUpdateAt: ob.T1(s.now())}
+		if !changed {
+			return nil
+		}
+		return s.emit(tx, accountID, ob.EventTeamMembershipUpdated, "", out)
+	})
+	return out, changed, err
+}

@@ -152,7 +152,8 @@ type Tx interface {
 	ListChannels(accountID ob.ID, f ob.ChannelFilter) ([]ob.Channel, int, error)
 	// ListTeams lists teams oldest first, with their member counts.
 	ListTeams(accountID ob.ID, offset, limit int) ([]ob.Team, int, error)
-	// ListTeamMembers lists a team's members in the order they joined.
+	// ListTeamMembers lists a team's members in the order they joined (ties
+	// in user creation order).
 	ListTeamMembers(accountID, teamID ob.ID, f ob.MemberFilter) ([]ob.User, int, error)
 	// ListCustomStatuses lists custom statuses oldest first.
 	ListCustomStatuses(accountID ob.ID, offset, limit int) ([]ob.CustomStatus, int, error)

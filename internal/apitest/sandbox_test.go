@@ -1,0 +1,101 @@
+package apitest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openbell/openbell/internal/apitest"
+	"github.com/openbell/openbell/internal/store/storetest"
+)
+
+const johnUser = "414a6d692bd645ed803f2e7ce360d4c8"
+
+func lastEvent(t *testing.T, s *apitest.Server) (string, map[string]any) {
+	t.Helper()
+	evs := s.Events("")
+	var p map[string]any
+	if err := json.Unmarshal(evs[len(evs)-1].Payload, &p); err != nil {
+		t.Fatal(err)
+	}
+	return evs[len(evs)-1].Name, p
+}
+
+func TestAgentSession(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		for _, action := range []string{"user_logged_in", "user_logged_out", "system_logged_out"} {
+			r := s.Do("POST", "/sandbox/v1/users/"+johnUser+"/session", map[string]any{"action": action})
+			expectStatus(t, r, 200)
+			name, p := lastEvent(t, s)
+			if name != "agent_session_updated" || p["action"] != action || at(p, "user.email") != "john.doe@email.com" ||
+				at(p, "user.available") != true || !reT1.MatchString(fmt.Sprint(at(p, "user.lastUpdatedAt"))) {
+				t.Errorf("%s: %s %v", action, name, p)
+			}
+		}
+		expectError(t, s.Do("POST", "/sandbox/v1/users/"+johnUser+"/session", map[string]any{"action": "dance"}), 422, "action")
+		expectError(t, s.Do("POST", "/sandbox/v1/users/00000000000000000000000000000000/session", map[string]any{"action": "user_logged_in"}), 404)
+	})
+}
+
+func TestTeamMembership(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		// John joins Support (Jane is its only member).
+		r := s.Do("POST", "/sandbox/v1/teams/"+teamSup+"/members", map[string]any{"user_uuid": johnUser, "action": "add"})
+		expectStatus(t, r, 200)
+		name, p := lastEvent(t, s)
+		if name != "team_membership_updated" || p["reason"] != "agent_added" || at(p, "team.uuid") != teamSup ||
+			at(p, "team.members") != float64(2) || at(p, "user.email") != "john.doe@email.com" || !reT1.MatchString(fmt.Sprint(p["lastUpdateAt"])) {
+			t.Errorf("add: %s %v", name, p)
+		}
+		n := len(s.Events(""))
+		expectStatus(t, s.Do("POST", "/sandbox/v1/teams/"+teamSup+"/members", map[string]any{"user_uuid": johnUser, "action": "add"}), 200)
+		if len(s.Events("")) != n {
+			t.Errorf("adding a member twice fired an event")
+		}
+		expectStatus(t, s.Do("POST", "/sandbox/v1/teams/"+teamSup+"/members", map[string]any{"user_uuid": johnUser, "action": "remove"}), 200)
+		if name, p := lastEvent(t, s); name != "team_membership_updated" || p["reason"] != "agent_removed" || at(p, "team.members") != float64(1) {
+			t.Errorf("remove: %s %v", name, p)
+		}
+		expectError(t, s.Do("POST", "/sandbox/v1/teams/"+teamSup+"/members", map[string]any{"user_uuid": johnUser, "action": "join"}), 422, "action")
+		expectError(t, s.Do("POST", "/sandbox/v1/teams/"+teamSup+"/members", map[string]any{"user_uuid": "00000000000000000000000000000000", "action": "add"}), 422, "user_uuid")
+		expectError(t, s.Do("POST", "/sandbox/v1/teams/00000000000000000000000000000000/members", map[string]any{"user_uuid": johnUser, "action": "add"}), 404)
+	})
+}
+
+// TestProgressionSharedByProcesses runs two servers on one PostgreSQL
+// database: every message reaches read, and each step is taken once.
+func TestProgressionSharedByProcesses(t *testing.T) {
+	t.Parallel()
+	e := storetest.Engines()[1]
+	cfg := apitest.NewConfig(t, e, apitest.WithDeliveryInterval(5*time.Millisecond))
+	a := apitest.StartConfig(t, cfg)
+	b := apitest.StartConfig(t, cfg)
+	var ids []string
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			srv := a
+			if i%2 == 1 {
+				srv = b
+			}
+			id := send(t, srv, template(fmt.Sprintf("+1 555 020 %04d", 1000+i), "x"))
+			mu.Lock()
+			ids = append(ids, id)
+			mu.Unlock()
+		}(i)
+	}
+	wg.Wait()
+	for _, id := range ids {
+		waitStatus(t, a, id, "read")
+	}
+	for _, id := range ids {
+		if got := fmt.Sprint(deliveryEvents(t, a, id)); got != "[sent delivered read]" {
+			t.Errorf("%s: status events %s", id, got)
+		}
+	}
+}
