@@ -161,7 +161,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 			v.Add("content.url", "must be an absolute http or https URL")
 		}
 	}
-	c, created, err := s.recipient(tx, accountID, ch, in, v, now)
+	c, _, err := s.recipient(tx, accountID, ch, in, v, now)
 	if err != nil {
 		return nil, false, err
 	}
@@ -213,7 +213,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 		return nil, false, err
 	}
 	view := c.View(s.publicURL, nil)
-	if changed && !created {
+	if changed {
 		if err := s.emit(tx, accountID, ob.EventContactUpdated, c.ID, view); err != nil {
 			return nil, false, err
 		}
