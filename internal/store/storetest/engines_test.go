@@ -42,3 +42,40 @@ func TestMigrateAndRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteIsAllOrNothing checks that a failed write transaction leaves
+// neither its change nor its event behind.
+func TestWriteIsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		db := e.Open(t)
+		ctx := context.Background()
+		a := &ob.Account{ID: ob.NewID(), Name: "Acme", CreatedAt: time.Now()}
+		if err := db.Write(ctx, func(tx store.Tx) error { return tx.InsertAccount(a) }); err != nil {
+			t.Fatal(err)
+		}
+		boom := ob.Errorf(ob.EINVALID, "boom")
+		err := db.Write(ctx, func(tx store.Tx) error {
+			if err := tx.InsertTag(&ob.Tag{ID: ob.NewID(), AccountID: a.ID, Name: "vip"}); err != nil {
+				return err
+			}
+			if err := tx.InsertEvent(&ob.Event{AccountID: a.ID, Name: ob.EventContactCreated, Payload: []byte(`{}`), CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if err != boom {
+			t.Fatalf("write returned %v", err)
+		}
+		_ = db.Read(ctx, func(tx store.Tx) error {
+			tags, err := tx.Tags(a.ID)
+			if err != nil || len(tags) != 0 {
+				t.Errorf("tags after rollback: %v %v", tags, err)
+			}
+			evs, err := tx.EventsAfter(a.ID, 0, 10)
+			if err != nil || len(evs) != 0 {
+				t.Errorf("events after rollback: %v %v", evs, err)
+			}
+			return nil
+		})
+	})
+}
