@@ -27,31 +27,33 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 // Value returns the value and whether one was given (neither absent nor null).
 func (o Opt[T]) Value() (T, bool) { return o.V, o.Set && !o.Null }
 
-// NewContact is the body of POST /contacts.
-type NewContact struct {
-	Identifier   Opt[string]                     `json:"identifier"`
-	Source       Opt[string]                     `json:"source"`
-	Name         Opt[string]                     `json:"name"`
+// ContactFields are the fields POST /contacts and PATCH /contacts/:uuid
+// share, validated alike (API.md "Validation on create and update"); POST
+// /messages/send takes some of them too.
+type ContactFields struct {
 	Tags         Opt[[]string]                   `json:"tags"`
 	CustomFields Opt[map[string]json.RawMessage] `json:"custom_fields"`
 	AssignedUser Opt[string]                     `json:"assigned_user"`
 	TeamUUID     Opt[string]                     `json:"team_uuid"`
-	ChannelUUID  Opt[string]                     `json:"channel_uuid"`
 	BotStatus    Opt[string]                     `json:"bot_status"`
 	Note         Opt[string]                     `json:"note"`
+}
+
+// NewContact is the body of POST /contacts.
+type NewContact struct {
+	Identifier  Opt[string] `json:"identifier"`
+	Source      Opt[string] `json:"source"`
+	Name        Opt[string] `json:"name"`
+	ChannelUUID Opt[string] `json:"channel_uuid"`
+	ContactFields
 }
 
 // ContactChanges is the body of PATCH /contacts/:uuid. Absent fields are left
 // as they are.
 type ContactChanges struct {
-	Name         Opt[string]                     `json:"name"`
-	Tags         Opt[[]string]                   `json:"tags"`
-	CustomFields Opt[map[string]json.RawMessage] `json:"custom_fields"`
-	AssignedUser Opt[string]                     `json:"assigned_user"`
-	UnassignUser Opt[bool]                       `json:"unassign_user"`
-	TeamUUID     Opt[string]                     `json:"team_uuid"`
-	BotStatus    Opt[string]                     `json:"bot_status"`
-	Note         Opt[string]                     `json:"note"`
+	Name         Opt[string] `json:"name"`
+	UnassignUser Opt[bool]   `json:"unassign_user"`
+	ContactFields
 }
 
 // ListContactsQuery is the query of GET /contacts, already parsed.

@@ -225,6 +225,17 @@ func TestParseStatus(t *testing.T) {
 	}
 }
 
+func TestParseStat(t *testing.T) {
+	data := []byte("4242 (open bell) (x)) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 9 0 100 0 0\n")
+	got, err := parseStat(data)
+	if err != nil || got != 3*time.Second {
+		t.Fatalf("parseStat = %v, %v; want 3s", got, err)
+	}
+	if _, err := parseStat([]byte("garbage")); err == nil {
+		t.Error("no error for garbage")
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	o, err := parseFlags([]string{"-engines", "all", "-list-sizes", "10,20"}, io.Discard)
 	if err != nil {

@@ -87,7 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.DurationVar(&o.startTimeout, "start-timeout", 5*time.Minute, "time a server gets to become healthy (including loading its seed file)")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "server --log-level")
-	fs.BoolVar(&o.pgAnalyze, "pg-analyze", false, "PostgreSQL: run ANALYZE after seeding, before the load (the planner statistics autovacuum would gather within about a minute)")
+	fs.BoolVar(&o.pgAnalyze, "pg-analyze", true, "PostgreSQL: run ANALYZE after seeding, before the load, as autovacuum would within about a minute; -pg-analyze=false measures the list before the planner has statistics")
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a target fails, not only on errors")
 	fs.Float64Var(&o.maxErrorRate, "max-error-rate", 0.001, "largest tolerated fraction of non-2xx answers per scenario")
 	fs.Float64Var(&o.targetRPS, "target-close-rps", 3000, "target: SQLite close-open requests/s at least this")
@@ -168,6 +168,9 @@ type scenarioResult struct {
 	SeedMode    string        `json:"seed_mode"`
 	Seed        time.Duration `json:"seed_ns"`
 	Ready       time.Duration `json:"ready_ns"`
+	ServerCPU   float64       `json:"server_cpu_cores"` // CPU time over wall time during the measured load
+	ClientCPU   float64       `json:"client_cpu_cores"`
+	Analyzed    bool          `json:"analyzed,omitempty"`
 	Statuses    string        `json:"statuses"`
 	FirstErr    string        `json:"first_error,omitempty"`
 	Targets     []verdict     `json:"targets,omitempty"`
@@ -308,9 +311,6 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 		defer drop()
 		cfg.DatabaseURL = u
 	}
-	if pg != nil && o.pgAnalyze {
-		scenario += "+analyze"
-	}
 	seedMode := o.seedMode
 	if pg != nil {
 		seedMode = o.pgSeedMode
@@ -359,9 +359,10 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 			return nil, err
 		}
 		logf("%s: ANALYZE took %v", name, round(time.Since(t0)))
+		r.Analyzed = true
 	}
 	var wl workload
-	switch strings.TrimSuffix(scenario, "+analyze") {
+	switch scenario {
 	case "close-open":
 		if err := checkContacts(client, srv.URL, ids); err != nil {
 			return nil, err
@@ -380,8 +381,14 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 		runLoad(client, wl, o.concurrency, o.warmup, &seq)
 	}
 	srv.mem.SetPhase("load")
+	srvCPU0, _ := processCPU(srv.cmd.Process.Pid)
+	cliCPU0 := selfCPU()
 	res := runLoad(client, wl, o.concurrency, o.duration, &seq)
+	srvCPU1, _ := processCPU(srv.cmd.Process.Pid)
+	cliCPU1 := selfCPU()
 	srv.mem.SetPhase("after")
+	r.ServerCPU = (srvCPU1 - srvCPU0).Seconds() / res.Elapsed.Seconds()
+	r.ClientCPU = (cliCPU1 - cliCPU0).Seconds() / res.Elapsed.Seconds()
 	if !srv.Alive() {
 		return nil, fmt.Errorf("the server died during the run\n%s", srv.LogTail(20))
 	}
@@ -580,11 +587,14 @@ func printReport(w io.Writer, o *options, results []*scenarioResult, skipped []s
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "engine\tscenario\tcontacts\tseed\tready after\tRSS MB: start+seed\tload\tstate unchanged\tstatuses")
+	fmt.Fprintln(tw, "engine\tscenario\tcontacts\tseed\tready after\tRSS MB: start+seed\tload\tCPU cores: server\tbench\tstate unchanged\tstatuses")
 	for _, r := range results {
 		seed := fmt.Sprintf("%s %v", r.SeedMode, round(r.Seed))
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%v\t%.1f\t%.1f\t%d\t%s\n", r.Engine, r.Scenario, r.Contacts, seed,
-			round(r.Ready), r.SeedRSSMB, r.LoadRSSMB, r.Unchanged, r.Statuses)
+		if r.Analyzed {
+			seed += " +ANALYZE"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%v\t%.1f\t%.1f\t%.2f\t%.2f\t%d\t%s\n", r.Engine, r.Scenario, r.Contacts, seed,
+			round(r.Ready), r.SeedRSSMB, r.LoadRSSMB, r.ServerCPU, r.ClientCPU, r.Unchanged, r.Statuses)
 	}
 	tw.Flush()
 	for _, s := range skipped {

@@ -311,3 +311,46 @@ func parseStatus(data []byte) (rss, hwm int64) {
 	}
 	return rss, hwm
 }
+
+// clockTicks is USER_HZ, the unit of the times in /proc/<pid>/stat (100 on
+// every Linux architecture Go supports).
+const clockTicks = 100
+
+// processCPU returns the CPU time (user + system) a process has used so far.
+func processCPU(pid int) (time.Duration, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	return parseStat(data)
+}
+
+// parseStat reads utime and stime (fields 14 and 15) of a /proc/<pid>/stat
+// line; the fields are counted after the command name, which may contain
+// spaces and parentheses.
+func parseStat(data []byte) (time.Duration, error) {
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, errors.New("malformed /proc/<pid>/stat")
+	}
+	f := strings.Fields(string(data[i+1:]))
+	// f[0] is field 3 (state), so utime (14) is f[11] and stime (15) f[12].
+	if len(f) < 13 {
+		return 0, errors.New("malformed /proc/<pid>/stat")
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("malformed /proc/<pid>/stat")
+	}
+	return time.Duration(u+s) * time.Second / clockTicks, nil
+}
+
+// selfCPU returns the CPU time the bench process itself has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

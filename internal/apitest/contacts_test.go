@@ -153,20 +153,7 @@ func TestCreateContact(t *testing.T) {
 func TestCreateContactValidation(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		ok := map[string]any{"identifier": "+1 415 555 0100", "source": "whatsapp", "name": "X"}
-		with := func(kv ...any) map[string]any {
-			m := map[string]any{}
-			for k, v := range ok {
-				m[k] = v
-			}
-			for i := 0; i < len(kv); i += 2 {
-				if kv[i+1] == nil {
-					delete(m, kv[i].(string))
-				} else {
-					m[kv[i].(string)] = kv[i+1]
-				}
-			}
-			return m
-		}
+		with := func(kv ...any) map[string]any { return merged(ok, kv...) }
 		cases := []struct {
 			name   string
 			body   any

@@ -114,3 +114,20 @@ func names(evs []ob.Event) []string {
 	}
 	return out
 }
+
+// merged copies base and sets each key of the key-value pairs kv; a nil value
+// removes the key.
+func merged(base map[string]any, kv ...any) map[string]any {
+	m := map[string]any{}
+	for k, v := range base {
+		m[k] = v
+	}
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i+1] == nil {
+			delete(m, kv[i].(string))
+		} else {
+			m[kv[i].(string)] = kv[i+1]
+		}
+	}
+	return m
+}

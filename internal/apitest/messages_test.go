@@ -213,20 +213,7 @@ func TestSendValidation(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "31612345678", "text": "open the window"})
 		ok := map[string]any{"to": "31612345678", "from": "whatsapp", "type": "text", "content": map[string]any{"text": "hi"}}
-		with := func(kv ...any) map[string]any {
-			m := map[string]any{}
-			for k, v := range ok {
-				m[k] = v
-			}
-			for i := 0; i < len(kv); i += 2 {
-				if kv[i+1] == nil {
-					delete(m, kv[i].(string))
-				} else {
-					m[kv[i].(string)] = kv[i+1]
-				}
-			}
-			return m
-		}
+		with := func(kv ...any) map[string]any { return merged(ok, kv...) }
 		many := map[string]string{}
 		for i := 0; i < 11; i++ {
 			many[fmt.Sprint("k", i)] = "v"

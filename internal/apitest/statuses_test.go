@@ -1,13 +1,16 @@
 package apitest_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/apitest"
+	"github.com/openbell/openbell/internal/store"
 )
 
 // member returns the TeamMember of email in the General team.
@@ -388,4 +391,52 @@ func TestDeleteCustomStatus(t *testing.T) {
 			t.Errorf("%d events for a status nobody held", n-before)
 		}
 	})
+}
+
+// TestDeleteCustomStatusWhileGiven races giving a custom status to a user
+// against deleting it: whichever commits first, the user never ends up
+// holding a status that no longer exists.
+func TestDeleteCustomStatusWhileGiven(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		for i := 0; i < 15; i++ {
+			r := s.Do("POST", "/v1/custom_statuses", map[string]any{"name": "Racing"})
+			expectStatus(t, r, 200)
+			id := at(r.JSON(t), "customStatus.id").(string)
+			var wg sync.WaitGroup
+			var put, del *apitest.Response
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				put = s.Do("PUT", "/v1/users/"+userJohn+"/status", map[string]any{"custom_status_uuid": id})
+			}()
+			go func() { defer wg.Done(); del = s.Do("DELETE", "/v1/custom_statuses/"+id, nil) }()
+			wg.Wait()
+			if del.Status != 200 || (put.Status != 200 && put.Status != 422) {
+				t.Fatalf("put %d %s, delete %d %s", put.Status, put.Body, del.Status, del.Body)
+			}
+			err := s.App.Store.Read(context.Background(), func(tx store.Tx) error {
+				u, err := tx.UserByID(demoAccount(t, tx), userJohn)
+				if err != nil {
+					return err
+				}
+				if u.CustomStatusID != "" {
+					t.Errorf("round %d: John holds %s after it was deleted (put %d)", i, u.CustomStatusID, put.Status)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// demoAccount returns the demo account's id.
+func demoAccount(t *testing.T, tx store.Tx) ob.ID {
+	t.Helper()
+	p, err := tx.PrincipalByTokenHash(ob.HashToken(apitest.DemoToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.AccountID
 }

@@ -587,3 +587,28 @@ func TestWorkspacePagination(t *testing.T) {
 		}
 	}, withBig)
 }
+
+func TestAuthMeWithoutUsers(t *testing.T) {
+	empty := func(t testing.TB) apitest.Option {
+		return apitest.WithSeed(t, "accounts:\n  - name: Empty\n    tokens: [\"empty-token\"]\n")
+	}
+	each(t, func(t *testing.T, s *apitest.Server) {
+		r := as(s, "empty-token", "GET", "/v1/auth/me", nil)
+		want := `{"api_key":"key-` + ob.HashToken("empty-token")[:8] + `","status":"ok","user_email":null,"user_name":null}`
+		if expectStatus(t, r, 200); mustJSON(r.JSON(t)) != want {
+			t.Errorf("me %s, want %s", r.Body, want)
+		}
+		r = as(s, "empty-token", "GET", "/v1/plan", nil)
+		if expectStatus(t, r, 200); at(r.JSON(t), "activeUsers") != 0.0 || mustJSON(at(r.JSON(t), "teams")) != `[]` {
+			t.Errorf("plan %s", r.Body)
+		}
+		for path, key := range map[string]string{"/v1/channels": "channels", "/v1/teams": "teams", "/v1/templates": "templates",
+			"/v1/funnels": "funnels", "/v1/custom_statuses": "customStatuses"} {
+			r := as(s, "empty-token", "GET", path, nil)
+			if len(items(t, r, key)) != 0 {
+				t.Errorf("%s: %s", path, r.Body)
+			}
+			expectMeta(t, r, 1, 1)
+		}
+	}, empty)
+}

@@ -65,6 +65,10 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
 		}
 	}
+	keys, err := webhookKeyring(ctx, cfg, st, clock, log)
+	if err != nil {
+		return fail(fmt.Errorf("webhook secret key: %w", err))
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fail(err)
@@ -74,7 +78,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if publicURL == "" {
 		publicURL = base
 	}
-	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule})
+	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule, Secrets: keys})
 	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, Version: Version}, svc,
 		inbox.NewAuthenticator(st, 30*time.Second), sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
@@ -99,6 +103,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if cfg.DeliveryInterval > 0 {
 		startWorker(sandbox.NewProgression(svc, log, cfg.DeliveryInterval).Run)
 	}
+	startWorker(newWebhookWorker(cfg, st, keys, clock, log).Run)
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
 	go func() {
 		errc := make(chan error, 1)

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openbell/openbell/internal/webhook"
 )
 
 // Config is the server's configuration (API.md section 6). Every flag has an
@@ -32,6 +34,17 @@ type Config struct {
 	WindowRule bool
 	// ShutdownTimeout bounds how long requests in flight may take to finish.
 	ShutdownTimeout time.Duration
+	// Webhook delivery (API.md sections 4 and 6); zero values take the
+	// defaults of the flags. WebhookRetrySchedule is the waits between
+	// attempts (nil: the default schedule; empty: no retries).
+	WebhookRetrySchedule []time.Duration
+	WebhookTimeout       time.Duration
+	WebhookDisableAfter  time.Duration
+	WebhookDenyPrivate   bool
+	WebhookConcurrency   int
+	// SecretKey encrypts webhook secrets at rest. Empty: a key file in the
+	// data directory (SQLite) or a key kept in the database (PostgreSQL).
+	SecretKey string
 }
 
 // stringList is a repeatable flag.
@@ -83,8 +96,39 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 		return c, fmt.Errorf("OPENBELL_SHUTDOWN_TIMEOUT: %w", err)
 	}
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", shutdown, "time requests in flight get to finish at shutdown (OPENBELL_SHUTDOWN_TIMEOUT)")
+	schedule := fs.String("webhook-retry-schedule", env("WEBHOOK_RETRY_SCHEDULE", webhook.DefaultSchedule),
+		"comma-separated waits between webhook attempts, `d*n` repeats d n times; its length is the number of retries (OPENBELL_WEBHOOK_RETRY_SCHEDULE)")
+	for _, d := range []struct {
+		v         *time.Duration
+		name, def string
+		usage     string
+	}{
+		{&c.WebhookTimeout, "webhook-timeout", "10s", "time a webhook receiver has to answer (OPENBELL_WEBHOOK_TIMEOUT)"},
+		{&c.WebhookDisableAfter, "webhook-disable-after", "6h", "disable a webhook that has failed without success this long (OPENBELL_WEBHOOK_DISABLE_AFTER)"},
+	} {
+		envName := strings.ToUpper(strings.ReplaceAll(d.name, "-", "_"))
+		def, err := time.ParseDuration(env(envName, d.def))
+		if err != nil {
+			return c, fmt.Errorf("OPENBELL_%s: %w", envName, err)
+		}
+		fs.DurationVar(d.v, d.name, def, d.usage)
+	}
+	denyPrivate, err := strconv.ParseBool(env("WEBHOOK_DENY_PRIVATE", "false"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_WEBHOOK_DENY_PRIVATE: %w", err)
+	}
+	fs.BoolVar(&c.WebhookDenyPrivate, "webhook-deny-private", denyPrivate, "refuse webhook targets on loopback, private or link-local addresses (OPENBELL_WEBHOOK_DENY_PRIVATE)")
+	concurrency, err := strconv.Atoi(env("WEBHOOK_CONCURRENCY", "64"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_WEBHOOK_CONCURRENCY: %w", err)
+	}
+	fs.IntVar(&c.WebhookConcurrency, "webhook-concurrency", concurrency, "webhook deliveries in flight at once (OPENBELL_WEBHOOK_CONCURRENCY)")
+	fs.StringVar(&c.SecretKey, "secret-key", env("SECRET_KEY", ""), "key that encrypts webhook secrets at rest; default: a key file in the data dir (SQLite) or a key kept in the database (PostgreSQL) (OPENBELL_SECRET_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.WebhookRetrySchedule, err = webhook.ParseSchedule(*schedule); err != nil {
+		return c, fmt.Errorf("--webhook-retry-schedule: %w", err)
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -114,6 +158,12 @@ func (c Config) Validate() error {
 	}
 	if c.DeliveryInterval < 0 {
 		errs = append(errs, errors.New("--delivery-interval must not be negative"))
+	}
+	if c.WebhookTimeout < 0 || c.WebhookDisableAfter < 0 {
+		errs = append(errs, errors.New("--webhook-timeout and --webhook-disable-after must not be negative"))
+	}
+	if c.WebhookConcurrency < 0 {
+		errs = append(errs, errors.New("--webhook-concurrency must be 0 or more"))
 	}
 	if c.RateLimit < 0 {
 		errs = append(errs, errors.New("--rate-limit must be 0 or more"))

@@ -78,13 +78,15 @@ func decodeJSON(body []byte, dst any) error {
 	return nil
 }
 
-// fieldName reduces a decoder field path (custom_fields.Status) to the request
-// field it belongs to.
+// fieldName reduces a decoder field path to the request field it belongs
+// to: "ContactFields.tags" (a field of an embedded struct, whose Go name
+// leads) is "tags", "content.url" is "content".
 func fieldName(path string) string {
-	if i := strings.IndexByte(path, '.'); i >= 0 {
-		return path[:i]
+	parts := strings.Split(path, ".")
+	for len(parts) > 1 && parts[0] != "" && parts[0][0] >= 'A' && parts[0][0] <= 'Z' {
+		parts = parts[1:]
 	}
-	return path
+	return parts[0]
 }
 
 // jsonTypeName names the JSON type a Go type is decoded from.

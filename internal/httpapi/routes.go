@@ -50,6 +50,13 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /v1/plan", s.api(s.getPlan))
 	s.mux.Handle("GET /v1/auth/me", s.api(s.authMe))
 
+	// Webhooks (API.md section 3, "Webhooks"); GET /v1/webhooks is an
+	// extension.
+	s.mux.Handle("POST /v1/webhooks/subscribe", s.api(s.subscribeWebhook))
+	s.mux.Handle("DELETE /v1/webhooks/unsubscribe", s.api(s.unsubscribeWebhook))
+	s.mux.Handle("GET /v1/webhooks/events", s.api(s.webhookEvents))
+	s.mux.Handle("GET /v1/webhooks", s.api(s.getWebhook))
+
 	// Sandbox (API.md section 5): play the customer and the network.
 	s.mux.Handle("POST /sandbox/v1/inbound", s.api(s.inbound))
 	s.mux.Handle("POST /sandbox/v1/messages/{uuid}/status", s.api(s.forceStatus))

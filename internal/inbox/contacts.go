@@ -129,15 +129,12 @@ func (s *Service) CreateContact(ctx context.Context, accountID ob.ID, in ob.NewC
 		now := s.now()
 		c := &ob.Contact{
 			ID: ob.NewID(), AccountID: accountID, Name: name, Identifier: identifier,
-			CreatedAt: now, ActivityAt: now, ConversationID: ob.NewID(), ConversationCreatedAt: now,
+			CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
 		}
 		if ch != nil {
 			c.ChannelID, c.Channel = ch.ID, *ch
 		}
-		err := s.apply(tx, c, contactFields{
-			Tags: in.Tags, CustomFields: in.CustomFields, AssignedUser: in.AssignedUser,
-			TeamUUID: in.TeamUUID, BotStatus: in.BotStatus, Note: in.Note,
-		}, v)
+		err := s.apply(tx, c, in.ContactFields, v)
 		if err != nil {
 			return err
 		}
@@ -167,10 +164,7 @@ func (s *Service) UpdateContact(ctx context.Context, accountID ob.ID, rawID stri
 				c.Name = name
 			}
 		}
-		err := s.apply(tx, c, contactFields{
-			Tags: in.Tags, CustomFields: in.CustomFields, AssignedUser: in.AssignedUser,
-			TeamUUID: in.TeamUUID, BotStatus: in.BotStatus, Note: in.Note,
-		}, v)
+		err := s.apply(tx, c, in.ContactFields, v)
 		if err != nil {
 			return err
 		}
@@ -202,7 +196,7 @@ func (s *Service) changeContact(ctx context.Context, accountID ob.ID, rawID stri
 			out = c
 			return nil
 		}
-		c.ActivityAt = s.now()
+		c.ActivityAt = s.activity()
 		if err := tx.UpdateContact(c); err != nil {
 			return err
 		}

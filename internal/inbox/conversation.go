@@ -73,7 +73,7 @@ func (s *Service) conversationStep(ctx context.Context, accountID ob.ID, rawID s
 
 // writeSystemNote stores a note without uuid and counts it as activity.
 func (s *Service) writeSystemNote(tx store.Tx, c *ob.Contact, text string, now time.Time) error {
-	c.ActivityAt = now
+	c.ActivityAt = s.activity()
 	if err := tx.UpdateContact(c); err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Service) AddNote(ctx context.Context, accountID ob.ID, rawID string, te
 	}
 	_, err := s.conversationStep(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) error {
 		now := s.now()
-		c.ActivityAt = now
+		c.ActivityAt = s.activity()
 		if err := tx.UpdateContact(c); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -10,21 +9,9 @@ import (
 	"github.com/openbell/openbell/internal/store"
 )
 
-// contactFields are the fields POST /contacts and PATCH /contacts/:uuid share,
-// with the same validation (API.md "Validation on create and update"); POST
-// /messages/send applies some of them too.
-type contactFields struct {
-	Tags         ob.Opt[[]string]
-	CustomFields ob.Opt[map[string]json.RawMessage]
-	AssignedUser ob.Opt[string]
-	TeamUUID     ob.Opt[string]
-	BotStatus    ob.Opt[string]
-	Note         ob.Opt[string]
-}
-
 // apply validates f against the account's workspace and applies it to c.
 // Rule violations are added to v; only database failures are returned.
-func (s *Service) apply(tx store.Tx, c *ob.Contact, f contactFields, v *ob.Validation) error {
+func (s *Service) apply(tx store.Tx, c *ob.Contact, f ob.ContactFields, v *ob.Validation) error {
 	if f.Tags.Set {
 		tags, err := tx.Tags(c.AccountID)
 		if err != nil {

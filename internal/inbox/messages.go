@@ -195,7 +195,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	}
 	// Assignment, team and bot status apply to the contact as PATCH would.
 	before := snapshot(c)
-	if err := s.apply(tx, c, contactFields{AssignedUser: in.AssignedUser, TeamUUID: in.TeamUUID, BotStatus: in.BotStatus}, v); err != nil {
+	if err := s.apply(tx, c, ob.ContactFields{AssignedUser: in.AssignedUser, TeamUUID: in.TeamUUID, BotStatus: in.BotStatus}, v); err != nil {
 		return nil, false, err
 	}
 	if err := v.Err(); err != nil {
@@ -205,7 +205,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	if _, ok := ob.NextStep(m.Status, m.To, m.FailReason); ok && s.opts.DeliveryInterval > 0 {
 		m.DueAt = s.now().Add(s.opts.DeliveryInterval)
 	}
-	c.ActivityAt = now
+	c.ActivityAt = s.activity()
 	if err := tx.UpdateContact(c); err != nil {
 		return nil, false, err
 	}
@@ -311,7 +311,7 @@ func (s *Service) recipient(tx store.Tx, accountID ob.ID, ch *ob.Channel, in ob.
 	}
 	c, err = s.insertContact(tx, &ob.Contact{
 		ID: ob.NewID(), AccountID: accountID, ChannelID: ch.ID, Channel: *ch, Name: name, Identifier: identifier,
-		CreatedAt: now, ActivityAt: now, ConversationID: ob.NewID(), ConversationCreatedAt: now,
+		CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
 	})
 	return c, true, err
 }

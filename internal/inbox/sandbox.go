@@ -89,7 +89,7 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 			bsuid, _ := in.BSUID.Value()
 			c, err = s.insertContact(tx, &ob.Contact{
 				ID: ob.NewID(), AccountID: accountID, ChannelID: ch.ID, Channel: *ch, Name: name, Identifier: identifier,
-				BSUID: bsuid, CreatedAt: now, ActivityAt: now, ConversationID: ob.NewID(), ConversationCreatedAt: now,
+				BSUID: bsuid, CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
 			})
 			created = true
 		}
@@ -113,7 +113,7 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 		if kind != "text" {
 			m.Attachments = []string{mediaURL}
 		}
-		c.ActivityAt = now
+		c.ActivityAt = s.activity()
 		if err := tx.UpdateContact(c); err != nil {
 			return err
 		}

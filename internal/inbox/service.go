@@ -8,6 +8,7 @@ package inbox
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 	"time"
 
 	ob "github.com/openbell/openbell"
@@ -16,10 +17,11 @@ import (
 
 // Service runs the operations. It is safe for concurrent use.
 type Service struct {
-	store     store.Store
-	clock     ob.Clock
-	publicURL string
-	opts      Options
+	store        store.Store
+	clock        ob.Clock
+	publicURL    string
+	opts         Options
+	lastActivity atomic.Int64
 	// delivered is signalled after a commit that scheduled a delivery step,
 	// so the progression worker need not wait for its next poll.
 	delivered chan struct{}
@@ -33,6 +35,9 @@ type Options struct {
 	DeliveryInterval time.Duration
 	// WindowRule enforces the 24-hour rule on WhatsApp channels.
 	WindowRule bool
+	// Secrets encrypts webhook secrets for storage (the server key of
+	// --secret-key); without it subscribing is an internal error.
+	Secrets SecretBox
 }
 
 // New returns a Service on st. publicURL is the base of href links.
@@ -62,6 +67,24 @@ func (s *Service) Store() store.Store { return s.store }
 
 // now is the current time at millisecond precision, the precision stored.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+// activity returns the stamp of a contact's latest activity, the key of the
+// contact list order: the server's time in microseconds, never the same
+// twice in this process, so that changes made one after the other keep their
+// order even within one millisecond. It follows the server's clock, not the
+// account's sandbox clock, so moving that clock does not reorder contacts.
+func (s *Service) activity() time.Time {
+	us := s.clock.Now().UnixMicro()
+	for {
+		last := s.lastActivity.Load()
+		if us <= last {
+			us = last + 1
+		}
+		if s.lastActivity.CompareAndSwap(last, us) {
+			return time.UnixMicro(us).UTC()
+		}
+	}
+}
 
 // ContactView returns the Contact object of c; with fieldTypes it carries
 // customFieldsMetadata, read from the account's field definitions.

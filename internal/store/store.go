@@ -177,4 +177,49 @@ type Tx interface {
 	ActingUser(accountID ob.ID) (*ob.User, error)
 	// CountAvailableUsers counts the account's users who are available.
 	CountAvailableUsers(accountID ob.ID) (int, error)
+
+	// Webhooks (API.md sections 3 and 4). InsertEvent queues a delivery when
+	// the account's webhook subscribes to the event at that moment.
+	// WebhookByAccount returns the account's webhook, ENOTFOUND when none.
+	WebhookByAccount(accountID ob.ID) (*ob.Webhook, error)
+	// SaveWebhook creates or replaces the account's webhook, enabled. Pending
+	// deliveries of events it no longer subscribes to are cancelled; the
+	// others are due at now with a fresh retry schedule.
+	SaveWebhook(w *ob.Webhook, now time.Time) error
+	// DeleteWebhook removes the account's webhook and cancels its pending
+	// deliveries; ENOTFOUND when there is none.
+	DeleteWebhook(accountID ob.ID, now time.Time) error
+	// ListWebhookAttempts returns one page of the attempt log, newest first,
+	// and the number of entries the filter matches.
+	ListWebhookAttempts(accountID ob.ID, f ob.WebhookAttemptFilter) ([]ob.WebhookAttempt, int, error)
+	// ClaimDeliveries leases up to limit streams of every account whose next
+	// delivery is due at now to worker until leaseUntil, and returns the
+	// oldest pending delivery of each with its webhook. A stream stays
+	// claimed until RecordDeliveries or the lease ends; on PostgreSQL
+	// concurrent claims skip each other's rows.
+	ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int) ([]ob.WebhookDelivery, error)
+	// RecordDeliveries stores what became of claimed deliveries: the attempt
+	// log, the delivery and stream state, and the webhook's failure clock
+	// (disabling it on 410 or when it has failed since DisableBefore).
+	RecordDeliveries(worker string, results []ob.DeliveryResult) error
+	// ReleaseLeases gives back the streams worker holds; worker "" releases
+	// every lease (at the start of a single-process engine).
+	ReleaseLeases(worker string) error
+	// NextDeliveryAt returns when the next delivery is due after now (zero
+	// when nothing is pending).
+	NextDeliveryAt(now time.Time) (time.Time, error)
+	// PruneWebhookLog deletes attempts and finished deliveries older than before.
+	PruneWebhookLog(before time.Time) error
+	// ServerKey returns a key the server stored for itself, ENOTFOUND when
+	// none. InsertServerKey stores one unless the name is already taken.
+	ServerKey(name string) (string, error)
+	InsertServerKey(name, value string, at time.Time) error
+}
+
+// DeliveryNotifier is implemented by stores that signal, after a commit,
+// that the transaction queued webhook deliveries or made some due, so the
+// delivery worker starts at once instead of at its next poll. A signal may
+// cover several commits.
+type DeliveryNotifier interface {
+	DeliveriesQueued() <-chan struct{}
 }

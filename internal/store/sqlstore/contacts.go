@@ -25,7 +25,7 @@ func scanContact(s scanner) (ob.Contact, error) {
 	var teamID, teamName sql.NullString
 	var tm ob.Team
 	err := s.Scan(&c.ID, &c.AccountID, &c.ChannelID, &c.Name, &c.Identifier, &c.BSUID, &c.AvatarURL,
-		(*millis)(&c.BlockedAt), (*millis)(&c.CreatedAt), (*millis)(&c.ActivityAt), &c.ConversationID,
+		(*millis)(&c.BlockedAt), (*millis)(&c.CreatedAt), (*micros)(&c.ActivityAt), &c.ConversationID,
 		(*millis)(&c.ConversationCreatedAt), (*millis)(&c.ClosedAt),
 		&c.FunnelID, &c.AssignedUserID, &c.TeamID, &c.Note, &c.BotStatus, (*millis)(&c.BotStartedAt),
 		jsonText{&c.Tags}, jsonText{&c.CustomFields},
@@ -163,7 +163,7 @@ func (t *tx) InsertContact(c *ob.Contact) error {
 		assigned_user_id, team_id, note, bot_status, bot_started_at, tags, custom_fields)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.AccountID, c.ChannelID, c.Channel.Type, c.Name, c.Identifier, c.BSUID, c.AvatarURL,
-		ob.Millis(c.BlockedAt), ob.Millis(c.CreatedAt), ob.Millis(c.ActivityAt), c.ConversationID,
+		ob.Millis(c.BlockedAt), ob.Millis(c.CreatedAt), micro(c.ActivityAt), c.ConversationID,
 		ob.Millis(c.ConversationCreatedAt), ob.Millis(c.ClosedAt), c.FunnelID, c.AssignedUserID, c.TeamID,
 		c.Note, c.BotStatus, ob.Millis(c.BotStartedAt), toJSON(nonNil(c.Tags)), toJSON(nonNilMap(c.CustomFields)))
 	if err != nil {
@@ -182,7 +182,7 @@ func (t *tx) insertContactTags(c *ob.Contact, tags []string) error {
 	for _, tg := range tags {
 		if _, err := t.exec(`INSERT INTO contact_tags (contact_id, tag_id, activity_at, created_at)
 			SELECT ?, id, ?, ? FROM tags WHERE account_id = ? AND name_key = ?`,
-			c.ID, ob.Millis(c.ActivityAt), ob.Millis(c.CreatedAt), c.AccountID, tagKey(tg)); err != nil {
+			c.ID, micro(c.ActivityAt), ob.Millis(c.CreatedAt), c.AccountID, tagKey(tg)); err != nil {
 			return err
 		}
 	}
@@ -203,7 +203,7 @@ func (t *tx) UpdateContact(c *ob.Contact) error {
 	_, err = t.exec(`UPDATE contacts SET name = ?, bsuid = ?, avatar_url = ?, blocked_at = ?, activity_at = ?,
 		closed_at = ?, funnel_id = ?, assigned_user_id = ?, team_id = ?, note = ?, bot_status = ?, bot_started_at = ?,
 		tags = ?, custom_fields = ? WHERE account_id = ? AND id = ?`,
-		c.Name, c.BSUID, c.AvatarURL, ob.Millis(c.BlockedAt), ob.Millis(c.ActivityAt), ob.Millis(c.ClosedAt),
+		c.Name, c.BSUID, c.AvatarURL, ob.Millis(c.BlockedAt), micro(c.ActivityAt), ob.Millis(c.ClosedAt),
 		c.FunnelID, c.AssignedUserID, c.TeamID, c.Note, c.BotStatus, ob.Millis(c.BotStartedAt),
 		toJSON(nonNil(c.Tags)), toJSON(nonNilMap(c.CustomFields)), c.AccountID, c.ID)
 	if err != nil {
@@ -218,8 +218,8 @@ func (t *tx) UpdateContact(c *ob.Contact) error {
 			}
 		}
 	}
-	if ob.Millis(c.ActivityAt) != oldActivity {
-		if _, err := t.exec("UPDATE contact_tags SET activity_at = ? WHERE contact_id = ?", ob.Millis(c.ActivityAt), c.ID); err != nil {
+	if micro(c.ActivityAt) != oldActivity {
+		if _, err := t.exec("UPDATE contact_tags SET activity_at = ? WHERE contact_id = ?", micro(c.ActivityAt), c.ID); err != nil {
 			return err
 		}
 	}

@@ -48,13 +48,15 @@ type DB struct {
 	writer *sql.DB
 	reader *sql.DB
 	sqls   sync.Map // query text -> rewritten text
+	// queued is signalled after a commit that queued webhook deliveries.
+	queued chan struct{}
 }
 
 var _ store.Store = (*DB)(nil)
 
 // New returns a DB. writer and reader may be the same pool.
 func New(d Dialect, writer, reader *sql.DB) *DB {
-	return &DB{d: d, writer: writer, reader: reader}
+	return &DB{d: d, writer: writer, reader: reader, queued: make(chan struct{}, 1)}
 }
 
 // Engine implements store.Store.
@@ -99,6 +101,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if t.queued {
+		db.signalQueued()
 	}
 	return nil
 }
@@ -187,6 +192,9 @@ type tx struct {
 	db  *DB
 	tx  *sql.Tx
 	ctx context.Context
+	// queued records that the transaction queued webhook deliveries (or made
+	// some due), to signal the worker after the commit.
+	queued bool
 }
 
 func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
@@ -305,4 +313,33 @@ func toJSON(v any) string {
 		panic(err) // only plain lists and maps are stored
 	}
 	return string(b)
+}
+
+// micros scans a Unix-microseconds column (contacts.activity_at, the list
+// order key) into a time.
+type micros time.Time
+
+func (m *micros) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		if v == 0 {
+			*m = micros(time.Time{})
+		} else {
+			*m = micros(time.UnixMicro(v).UTC())
+		}
+	case nil:
+		*m = micros(time.Time{})
+	default:
+		return fmt.Errorf("micros: unexpected %T", src)
+	}
+	return nil
+}
+
+// micro is the column value of an activity time: Unix microseconds, 0 for
+// none.
+func micro(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
 }

@@ -4,11 +4,15 @@ import (
 	ob "github.com/openbell/openbell"
 )
 
-// InsertEvent records an event; it runs in the transaction of the change that
-// causes it, so the two commit or roll back together.
+// InsertEvent records an event and, when the account's webhook subscribes to
+// it, queues its delivery; it runs in the transaction of the change that
+// causes it, so the three commit or roll back together.
 func (t *tx) InsertEvent(e *ob.Event) error {
-	return t.queryRow(`INSERT INTO events (account_id, name, contact_id, payload, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, e.AccountID, e.Name, e.ContactID, string(e.Payload), ob.Millis(e.CreatedAt)).Scan(&e.ID)
+	if err := t.queryRow(`INSERT INTO events (account_id, name, contact_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, e.AccountID, e.Name, e.ContactID, string(e.Payload), ob.Millis(e.CreatedAt)).Scan(&e.ID); err != nil {
+		return err
+	}
+	return t.queueDelivery(e)
 }
 
 func (t *tx) EventsAfter(accountID ob.ID, afterID int64, limit int) ([]ob.Event, error) {

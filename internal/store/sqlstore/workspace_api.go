@@ -51,8 +51,8 @@ func (t *tx) ListTeams(accountID ob.ID, offset, limit int) ([]ob.Team, int, erro
 
 func (t *tx) ListTeamMembers(accountID, teamID ob.ID, f ob.MemberFilter) ([]ob.User, int, error) {
 	from := `FROM team_members tm JOIN teams t ON t.id = tm.team_id JOIN users u ON u.id = tm.user_id
-		WHERE tm.team_id = ? AND ? <> ? `
-	args := []any{teamID, accountID, "x"}
+		WHERE t.account_id = ? AND u.account_id = ? AND tm.team_id = ?`
+	args := []any{accountID, accountID, teamID}
 	if f.Available != nil {
 		from += " AND u.available = ?"
 		args = append(args, b2i(*f.Available))

@@ -1,4 +1,5 @@
--- Initial schema. Times are Unix milliseconds (0 = none), ids canonical
+-- Initial schema. Times are Unix milliseconds (0 = none; contacts.activity_at
+-- and its copy in contact_tags, the list order key, are microseconds), ids canonical
 -- 32-character hex, booleans 0/1, lists and maps JSON text; "" means none.
 CREATE TABLE accounts (
     id                TEXT PRIMARY KEY,

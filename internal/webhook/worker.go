@@ -1,0 +1,317 @@
+// Package webhook delivers openbell's events to the accounts' webhooks
+// (API.md section 4): a scheduler claims due deliveries from the store in
+// batches, under a lease, and a pool of senders POSTs them signed, in
+// parallel across contacts and in order within one; their results are
+// recorded in batches, with the retry schedule, the attempt log and the
+// disabling rules.
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/store"
+)
+
+// Config is how the worker delivers. Zero fields take the defaults noted.
+type Config struct {
+	// Schedule is the waits between attempts; its length is the number of
+	// retries (nil: DefaultSchedule).
+	Schedule []time.Duration
+	// Timeout is the time a receiver has to answer (10 s).
+	Timeout time.Duration
+	// DisableAfter disables a webhook that has failed without a success
+	// this long (6 h).
+	DisableAfter time.Duration
+	// DenyPrivate refuses targets on loopback, private and link-local
+	// addresses.
+	DenyPrivate bool
+	// Concurrency is the number of deliveries in flight at once (64).
+	Concurrency int
+	// Batch is the most deliveries one claim takes (100).
+	Batch int
+	// Poll is how often the store is asked for due deliveries when nothing
+	// signalled any (500 ms); it bounds how late another process's events
+	// and expired leases are picked up.
+	Poll time.Duration
+	// Lease is how long a claim holds a stream (Timeout + 5 s): a process
+	// that dies holding one gives it up after this.
+	Lease time.Duration
+	// ReleaseAtStart gives back every lease when the worker starts: right
+	// for an engine only one process uses (SQLite), where a lease left over
+	// is a crashed predecessor's.
+	ReleaseAtStart bool
+	// ShutdownGrace is how long deliveries in flight may finish at shutdown
+	// (2 s); the rest are cancelled and sent again after the restart.
+	ShutdownGrace time.Duration
+	// LogRetention is how long attempts and finished deliveries are kept (30 days).
+	LogRetention time.Duration
+	// UserAgent is the User-Agent header.
+	UserAgent string
+}
+
+func (c Config) withDefaults() Config {
+	if c.Schedule == nil {
+		c.Schedule, _ = ParseSchedule(DefaultSchedule)
+	}
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.Timeout, 10*time.Second)
+	def(&c.DisableAfter, 6*time.Hour)
+	def(&c.Poll, 500*time.Millisecond)
+	def(&c.Lease, c.Timeout+5*time.Second)
+	def(&c.ShutdownGrace, 2*time.Second)
+	def(&c.LogRetention, 30*24*time.Hour)
+	if c.Concurrency <= 0 {
+		c.Concurrency = 64
+	}
+	if c.Batch <= 0 {
+		c.Batch = 100
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = "openbell-webhooks"
+	}
+	return c
+}
+
+// SecretOpener decrypts stored webhook secrets (a *Keyring).
+type SecretOpener interface {
+	Open(accountID, sealed string) (string, error)
+}
+
+// Worker delivers the queued events of every account.
+type Worker struct {
+	st     store.Store
+	keys   SecretOpener
+	clock  ob.Clock
+	cfg    Config
+	log    *slog.Logger
+	id     string
+	client *http.Client
+	wake   chan struct{}
+	busy   atomic.Int64
+}
+
+// maxRecord is the most results one recording transaction stores.
+const maxRecord = 256
+
+// New returns a worker on st. It does nothing until Run.
+func New(st store.Store, keys SecretOpener, clock ob.Clock, cfg Config, log *slog.Logger) *Worker {
+	cfg = cfg.withDefaults()
+	host, _ := os.Hostname()
+	return &Worker{
+		st: st, keys: keys, clock: clock, cfg: cfg, log: log,
+		id:     fmt.Sprintf("%s:%d:%s", host, os.Getpid(), ob.NewID()[:8]),
+		client: newClient(cfg),
+		wake:   make(chan struct{}, 1),
+	}
+}
+
+func (w *Worker) kick() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, then lets deliveries in flight finish (up to
+// ShutdownGrace), records their results and gives back its leases.
+func (w *Worker) Run(ctx context.Context) {
+	if w.cfg.ReleaseAtStart {
+		if err := w.st.Write(ctx, func(tx store.Tx) error { return tx.ReleaseLeases("") }); err != nil && ctx.Err() == nil {
+			w.log.Error("webhooks: release leases", slog.Any("err", err))
+		}
+	}
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSends()
+	results := make(chan ob.DeliveryResult, w.cfg.Concurrency)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		w.recordLoop(results)
+	}()
+	var notify <-chan struct{}
+	if n, ok := w.st.(store.DeliveryNotifier); ok {
+		notify = n.DeliveriesQueued()
+	}
+	var inflight sync.WaitGroup
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	var pruned time.Time
+	for ctx.Err() == nil {
+		wait := w.cfg.Poll
+		if free := w.cfg.Concurrency - int(w.busy.Load()); free > 0 {
+			want := min(free, w.cfg.Batch)
+			ds, next, err := w.claim(ctx, want)
+			if err != nil && ctx.Err() == nil {
+				w.log.Error("webhooks: claim deliveries", slog.Any("err", err))
+			}
+			for _, d := range ds {
+				w.busy.Add(1)
+				inflight.Add(1)
+				go func() {
+					defer inflight.Done()
+					results <- w.attempt(sendCtx, d)
+					w.busy.Add(-1)
+					w.kick()
+				}()
+			}
+			if err == nil && len(ds) == want {
+				continue // more may be due
+			}
+			if !next.IsZero() {
+				wait = min(wait, next.Sub(w.clock.Now()))
+			}
+		}
+		if time.Since(pruned) > time.Hour {
+			pruned = time.Now()
+			w.prune(ctx)
+		}
+		timer.Reset(max(wait, time.Millisecond))
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
+		case <-notify:
+		case <-timer.C:
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(w.cfg.ShutdownGrace):
+		cancelSends()
+		<-done
+	}
+	close(results)
+	<-recorded
+	bg, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.st.Write(bg, func(tx store.Tx) error { return tx.ReleaseLeases(w.id) }); err != nil {
+		w.log.Error("webhooks: release leases", slog.Any("err", err))
+	}
+}
+
+// claim leases up to n due deliveries; when fewer were due it also returns
+// when the next one is.
+func (w *Worker) claim(ctx context.Context, n int) (ds []ob.WebhookDelivery, next time.Time, err error) {
+	now := w.clock.Now()
+	err = w.st.Write(ctx, func(tx store.Tx) error {
+		if ds, err = tx.ClaimDeliveries(w.id, now, now.Add(w.cfg.Lease), n); err != nil || len(ds) == n {
+			return err
+		}
+		next, err = tx.NextDeliveryAt(now)
+		return err
+	})
+	return ds, next, err
+}
+
+// attempt makes one delivery attempt and decides its outcome.
+func (w *Worker) attempt(ctx context.Context, d ob.WebhookDelivery) ob.DeliveryResult {
+	r := ob.DeliveryResult{Delivery: d, At: w.clock.Now().UTC().Truncate(time.Millisecond)}
+	if !d.Webhook.Subscribed(d.Event) {
+		r.Outcome = ob.DeliveryCancelled
+		return r
+	}
+	a := ob.WebhookAttempt{AccountID: d.AccountID, DeliveryID: d.ID, MessageID: d.MessageID, Event: d.Event,
+		Attempt: d.Attempts + 1, CreatedAt: r.At}
+	secret, err := w.keys.Open(d.AccountID, d.Webhook.SealedSecret)
+	if err != nil {
+		// Never send unsigned: fail the attempt, and say why in the log.
+		w.log.Error("webhooks: cannot sign", slog.String("account", d.AccountID), slog.Any("err", err))
+		a.Error = "cannot sign: " + err.Error()
+		return w.failed(r, a)
+	}
+	w.post(ctx, &d, secret, &a)
+	if ctx.Err() != nil {
+		r.Outcome = ob.DeliveryReleased // shutdown: sent again after the restart
+		return r
+	}
+	a.Success = a.Code >= 200 && a.Code < 300
+	switch {
+	case a.Success:
+		r.Outcome, r.Attempt = ob.DeliveryDelivered, a
+		return r
+	case a.Code == http.StatusGone:
+		w.log.Info("webhooks: receiver answered 410 Gone, webhook disabled", slog.String("account", d.AccountID))
+		r.Outcome, r.Attempt = ob.DeliveryGone, a
+		return r
+	}
+	return w.failed(r, a)
+}
+
+// failed schedules the retry of a failed attempt, or gives the delivery up
+// when the schedule is exhausted.
+func (w *Worker) failed(r ob.DeliveryResult, a ob.WebhookAttempt) ob.DeliveryResult {
+	r.Attempt = a
+	failures := r.Delivery.Failures + 1
+	if failures > len(w.cfg.Schedule) {
+		r.Outcome = ob.DeliveryFailed
+	} else {
+		r.Outcome, r.NextAttemptAt = ob.DeliveryRetry, r.At.Add(backoff(w.cfg.Schedule, failures))
+	}
+	r.DisableBefore = r.At.Add(-w.cfg.DisableAfter)
+	return r
+}
+
+// recordLoop stores results as they come, as many per transaction as have
+// queued up meanwhile, and wakes the scheduler after each commit: a
+// finished delivery makes the next one of its stream due.
+func (w *Worker) recordLoop(results <-chan ob.DeliveryResult) {
+	for r := range results {
+		batch := []ob.DeliveryResult{r}
+	more:
+		for len(batch) < maxRecord {
+			select {
+			case r, ok := <-results:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		w.record(batch)
+		w.kick()
+	}
+}
+
+// record stores one batch, retrying a few times. Results that cannot be
+// stored are lost, not their deliveries: the leases run out and the
+// deliveries go out again.
+func (w *Worker) record(batch []ob.DeliveryResult) {
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := w.st.Write(ctx, func(tx store.Tx) error { return tx.RecordDeliveries(w.id, batch) })
+		cancel()
+		if err == nil {
+			return
+		}
+		if try == 3 {
+			w.log.Error("webhooks: record results; the deliveries will be sent again", slog.Int("results", len(batch)), slog.Any("err", err))
+			return
+		}
+		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+	}
+}
+
+func (w *Worker) prune(ctx context.Context) {
+	before := w.clock.Now().Add(-w.cfg.LogRetention)
+	if err := w.st.Write(ctx, func(tx store.Tx) error { return tx.PruneWebhookLog(before) }); err != nil && ctx.Err() == nil {
+		w.log.Error("webhooks: prune the log", slog.Any("err", err))
+	}
+}
