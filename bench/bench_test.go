@@ -236,6 +236,13 @@ func TestParseStat(t *testing.T) {
 	}
 }
 
+func TestParseProcStat(t *testing.T) {
+	data := []byte("cpu  100 5 50 1000 20 1 4 10 7 0\ncpu0 1 2 3 4 5 6 7 8 9 0\n")
+	if got := parseProcStat(data); got != 1700*time.Millisecond {
+		t.Fatalf("busy = %v, want 1.7s", got)
+	}
+}
+
 func TestParseFlags(t *testing.T) {
 	o, err := parseFlags([]string{"-engines", "all", "-list-sizes", "10,20"}, io.Discard)
 	if err != nil {

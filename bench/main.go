@@ -170,6 +170,7 @@ type scenarioResult struct {
 	Ready       time.Duration `json:"ready_ns"`
 	ServerCPU   float64       `json:"server_cpu_cores"` // CPU time over wall time during the measured load
 	ClientCPU   float64       `json:"client_cpu_cores"`
+	OtherCPU    float64       `json:"other_cpu_cores"` // the rest of the machine: other processes competing for the CPUs
 	Analyzed    bool          `json:"analyzed,omitempty"`
 	Statuses    string        `json:"statuses"`
 	FirstErr    string        `json:"first_error,omitempty"`
@@ -383,12 +384,18 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 	srv.mem.SetPhase("load")
 	srvCPU0, _ := processCPU(srv.cmd.Process.Pid)
 	cliCPU0 := selfCPU()
+	busy0 := machineBusy()
 	res := runLoad(client, wl, o.concurrency, o.duration, &seq)
 	srvCPU1, _ := processCPU(srv.cmd.Process.Pid)
 	cliCPU1 := selfCPU()
+	busy1 := machineBusy()
 	srv.mem.SetPhase("after")
 	r.ServerCPU = (srvCPU1 - srvCPU0).Seconds() / res.Elapsed.Seconds()
 	r.ClientCPU = (cliCPU1 - cliCPU0).Seconds() / res.Elapsed.Seconds()
+	r.OtherCPU = max(0, (busy1-busy0).Seconds()/res.Elapsed.Seconds()-r.ServerCPU-r.ClientCPU)
+	if r.OtherCPU > 0.2 && pg == nil {
+		logf("%s: warning: other processes used %.2f CPU cores during the measurement; the figures are disturbed", name, r.OtherCPU)
+	}
 	if !srv.Alive() {
 		return nil, fmt.Errorf("the server died during the run\n%s", srv.LogTail(20))
 	}
@@ -587,20 +594,21 @@ func printReport(w io.Writer, o *options, results []*scenarioResult, skipped []s
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "engine\tscenario\tcontacts\tseed\tready after\tRSS MB: start+seed\tload\tCPU cores: server\tbench\tstate unchanged\tstatuses")
+	fmt.Fprintln(tw, "engine\tscenario\tcontacts\tseed\tready after\tRSS MB: start+seed\tload\tCPU cores: server\tbench\tother\tstate unchanged\tstatuses")
 	for _, r := range results {
 		seed := fmt.Sprintf("%s %v", r.SeedMode, round(r.Seed))
 		if r.Analyzed {
 			seed += " +ANALYZE"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%v\t%.1f\t%.1f\t%.2f\t%.2f\t%d\t%s\n", r.Engine, r.Scenario, r.Contacts, seed,
-			round(r.Ready), r.SeedRSSMB, r.LoadRSSMB, r.ServerCPU, r.ClientCPU, r.Unchanged, r.Statuses)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%v\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%d\t%s\n", r.Engine, r.Scenario, r.Contacts, seed,
+			round(r.Ready), r.SeedRSSMB, r.LoadRSSMB, r.ServerCPU, r.ClientCPU, r.OtherCPU, r.Unchanged, r.Statuses)
 	}
 	tw.Flush()
 	for _, s := range skipped {
 		fmt.Fprintln(w, s)
 	}
-	fmt.Fprintln(w, "\ntargets apply to SQLite on a 2-core machine; peak RSS is the server's VmHWM/VmRSS over its whole life (start, seed, warm-up, load)")
+	fmt.Fprintln(w, "\ntargets apply to SQLite on a 2-core machine; peak RSS is the server's VmHWM/VmRSS over its whole life (start, seed, warm-up, load);")
+	fmt.Fprintln(w, "CPU cores = CPU time / wall time during the measured load (\"other\": the rest of the machine, PostgreSQL included)")
 }
 
 func fmtDur(d time.Duration) string {

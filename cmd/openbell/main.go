@@ -1,6 +1,7 @@
 // Command openbell is a self-hosted server for the Callbell REST API.
 //
 //	openbell serve [flags]    run the server (see openbell serve -h)
+//	openbell listen [flags]   receive the account's webhook events locally
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/app"
+	"github.com/openbell/openbell/internal/listen"
 )
 
 func main() {
@@ -28,6 +30,7 @@ const usage = `openbell: a self-hosted server for the Callbell REST API
 
 Usage:
   openbell serve [flags]   run the server (openbell serve -h lists the flags)
+  openbell listen [flags]  receive the account's webhook events locally (openbell listen -h)
   openbell version         print the version
 `
 
@@ -47,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return a.Wait()
+	case "listen":
+		return listen.Run(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "openbell", app.Version)
 		return nil

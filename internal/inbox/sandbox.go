@@ -210,16 +210,11 @@ func (s *Service) AgentSession(ctx context.Context, accountID ob.ID, rawUserID s
 
 // memberView is the TeamMember object of u, with its custom status.
 func (s *Service) memberView(tx store.Tx, u *ob.User) (ob.TeamMemberView, error) {
-	if u.CustomStatusID == "" {
-		return u.MemberView(nil), nil
-	}
-	cs, err := tx.CustomStatusByID(u.AccountID, u.CustomStatusID)
-	if ob.ErrorCode(err) == ob.ENOTFOUND {
-		return u.MemberView(nil), nil
-	} else if err != nil {
+	status, err := heldStatus(tx, u)
+	if err != nil {
 		return ob.TeamMemberView{}, err
 	}
-	return u.MemberView(cs), nil
+	return u.MemberView(status), nil
 }
 
 // TeamMembershipPayload is the payload of team_membership_updated.

@@ -32,6 +32,7 @@ func newClient(cfg Config) *http.Client {
 		Proxy:                 nil,
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
+		DisableCompression:    true,
 		MaxIdleConns:          2 * cfg.Concurrency,
 		MaxIdleConnsPerHost:   cfg.Concurrency,
 		IdleConnTimeout:       90 * time.Second,
