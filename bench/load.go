@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,7 +82,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 // runLoad drives wl with concurrency closed-loop workers for d. seq is the
 // shared sequence counter; it carries over between calls (warm-up, then
 // measurement) so a workload's state stays consistent.
-func runLoad(client *http.Client, wl workload, concurrency int, d time.Duration, seq *atomic.Uint64) *result {
+func runLoad(ctx context.Context, client *http.Client, wl workload, concurrency int, d time.Duration, seq *atomic.Uint64) *result {
 	type workerOut struct {
 		lat       []time.Duration
 		count     int64
@@ -101,7 +102,7 @@ func runLoad(client *http.Client, wl workload, concurrency int, d time.Duration,
 			o.statuses = map[int]int64{}
 			o.lat = make([]time.Duration, 0, 1<<14)
 			buf := bytes.NewBuffer(make([]byte, 0, 16<<10))
-			for time.Now().Before(deadline) {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
 				req, check, err := wl.Request(seq.Add(1) - 1)
 				o.count++
 				if err != nil {
@@ -112,6 +113,7 @@ func runLoad(client *http.Client, wl workload, concurrency int, d time.Duration,
 					}
 					continue
 				}
+				req = req.WithContext(ctx)
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				status := 0

@@ -26,6 +26,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,11 +34,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -199,7 +202,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
-	code, err := run(o)
+	// On Ctrl-C or SIGTERM the run stops, and the servers, databases and
+	// temporary files are still cleaned up.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code, err := run(ctx, o)
+	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -207,7 +214,7 @@ func main() {
 	os.Exit(code)
 }
 
-func run(o *options) (int, error) {
+func run(ctx context.Context, o *options) (int, error) {
 	tmp, err := os.MkdirTemp("", "openbell-bench-")
 	if err != nil {
 		return 1, err
@@ -245,25 +252,31 @@ func run(o *options) (int, error) {
 				return 1, fmt.Errorf("postgres at %s: %w", redact(u), err)
 			}
 		}
-		runOne := func(scenario string, n int) error {
-			r, err := runScenario(o, bin, tmp, engine, pg, scenario, n)
-			if err != nil {
-				return fmt.Errorf("%s %s (%d contacts): %w", engine, scenario, n, err)
-			}
-			results = append(results, r)
-			return nil
-		}
+		var sizes []int
+		var names []string
 		if o.scenarios["close-open"] {
-			if err := runOne("close-open", o.contacts); err != nil {
-				return 1, err
-			}
+			sizes, names = append(sizes, o.contacts), append(names, "close-open")
 		}
 		if o.scenarios["list-tag"] {
 			for _, n := range o.listSizes {
-				if err := runOne("list-tag", n); err != nil {
-					return 1, err
-				}
+				sizes, names = append(sizes, n), append(names, "list-tag")
 			}
+		}
+		for i, scenario := range names {
+			r, err := runScenario(ctx, o, bin, tmp, engine, pg, scenario, sizes[i])
+			if err == nil && ctx.Err() != nil {
+				err = errors.New("interrupted")
+			}
+			if err != nil {
+				if pg != nil {
+					pg.Close()
+				}
+				if len(results) > 0 {
+					printReport(os.Stdout, o, results, skipped)
+				}
+				return 1, fmt.Errorf("%s %s (%d contacts): %w", engine, scenario, sizes[i], err)
+			}
+			results = append(results, r)
 		}
 		if pg != nil {
 			pg.Close()
@@ -297,7 +310,7 @@ func run(o *options) (int, error) {
 }
 
 // runScenario runs one scenario on a fresh server and database.
-func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario string, n int) (*scenarioResult, error) {
+func runScenario(ctx context.Context, o *options, bin, tmp, engine string, pg *pgServer, scenario string, n int) (*scenarioResult, error) {
 	name := fmt.Sprintf("%s-%s-%d", engine, scenario, n)
 	dir := filepath.Join(tmp, name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -329,7 +342,7 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 	} else {
 		logf("%s: starting the server", name)
 	}
-	srv, err := startServer(cfg)
+	srv, err := startServer(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +357,7 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 	if seedMode == "api" {
 		srv.mem.SetPhase("seed")
 		t0 := time.Now()
-		if ids, err = seedViaAPI(client, srv.URL, n, o.concurrency); err != nil {
+		if ids, err = seedViaAPI(ctx, client, srv.URL, n, o.concurrency); err != nil {
 			return nil, err
 		}
 		r.Seed = time.Since(t0)
@@ -379,13 +392,13 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 	var seq atomic.Uint64
 	if o.warmup > 0 {
 		srv.mem.SetPhase("warmup")
-		runLoad(client, wl, o.concurrency, o.warmup, &seq)
+		runLoad(ctx, client, wl, o.concurrency, o.warmup, &seq)
 	}
 	srv.mem.SetPhase("load")
 	srvCPU0, _ := processCPU(srv.cmd.Process.Pid)
 	cliCPU0 := selfCPU()
 	busy0 := machineBusy()
-	res := runLoad(client, wl, o.concurrency, o.duration, &seq)
+	res := runLoad(ctx, client, wl, o.concurrency, o.duration, &seq)
 	srvCPU1, _ := processCPU(srv.cmd.Process.Pid)
 	cliCPU1 := selfCPU()
 	busy1 := machineBusy()
@@ -417,7 +430,7 @@ func runScenario(o *options, bin, tmp, engine string, pg *pgServer, scenario str
 
 // seedViaAPI creates n contacts with concurrent POST /v1/contacts and
 // returns their ids in seed order.
-func seedViaAPI(client *http.Client, base string, n, concurrency int) ([]string, error) {
+func seedViaAPI(ctx context.Context, client *http.Client, base string, n, concurrency int) ([]string, error) {
 	ids := make([]string, n)
 	var next atomic.Int64
 	var firstErr error
@@ -429,7 +442,7 @@ func seedViaAPI(client *http.Client, base string, n, concurrency int) ([]string,
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n {
+				if i >= n || ctx.Err() != nil {
 					return
 				}
 				mu.Lock()
@@ -458,6 +471,9 @@ func seedViaAPI(client *http.Client, base string, n, concurrency int) ([]string,
 		}()
 	}
 	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = errors.New("interrupted")
+	}
 	return ids, firstErr
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -83,7 +84,7 @@ func freePort() (int, error) {
 
 // startServer runs the server binary, samples its memory from the moment it
 // exists, and waits for /healthz.
-func startServer(cfg serverConfig) (*server, error) {
+func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -116,6 +117,9 @@ func startServer(cfg serverConfig) (*server, error) {
 	}
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Its own process group: a Ctrl-C in the terminal reaches only the
+	// bench, which then stops the server itself.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
@@ -129,7 +133,7 @@ func startServer(cfg serverConfig) (*server, error) {
 		logFile.Close()
 		close(s.exited)
 	}()
-	if err := s.waitHealthy(cfg.Timeout); err != nil {
+	if err := s.waitHealthy(ctx, cfg.Timeout); err != nil {
 		s.Stop()
 		return nil, fmt.Errorf("%w\n%s", err, s.LogTail(20))
 	}
@@ -137,10 +141,13 @@ func startServer(cfg serverConfig) (*server, error) {
 	return s, nil
 }
 
-func (s *server) waitHealthy(timeout time.Duration) error {
+func (s *server) waitHealthy(ctx context.Context, timeout time.Duration) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
+		if ctx.Err() != nil {
+			return errors.New("interrupted")
+		}
 		select {
 		case <-s.exited:
 			return fmt.Errorf("server exited before it was ready: %v", s.waitErr)

@@ -33,7 +33,7 @@ type Config struct {
 	// DenyPrivate refuses targets on loopback, private and link-local
 	// addresses.
 	DenyPrivate bool
-	// Concurrency is the number of deliveries in flight at once (64).
+	// Concurrency is the number of deliveries in flight at once (200).
 	Concurrency int
 	// Batch is the most deliveries one claim takes (100).
 	Batch int
@@ -73,7 +73,7 @@ func (c Config) withDefaults() Config {
 	def(&c.ShutdownGrace, 2*time.Second)
 	def(&c.LogRetention, 30*24*time.Hour)
 	if c.Concurrency <= 0 {
-		c.Concurrency = 64
+		c.Concurrency = 200
 	}
 	if c.Batch <= 0 {
 		c.Batch = 100
@@ -295,7 +295,7 @@ func (w *Worker) recordLoop(results <-chan ob.DeliveryResult) {
 // deliveries go out again.
 func (w *Worker) record(batch []ob.DeliveryResult) {
 	for try := 1; ; try++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err := w.st.Write(ctx, func(tx store.Tx) error { return tx.RecordDeliveries(w.id, batch) })
 		cancel()
 		if err == nil {
