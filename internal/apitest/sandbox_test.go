@@ -99,3 +99,26 @@ func TestProgressionSharedByProcesses(t *testing.T) {
 		}
 	}
 }
+
+// TestClockMovesWebhookRetries: a retry due in an hour goes out as soon as
+// the account's sandbox clock is moved past it.
+func TestClockMovesWebhookRetries(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		rcv := apitest.NewReceiver(t)
+		rcv.Respond(func(n int, _ apitest.Hook) apitest.Answer {
+			if n == 0 {
+				return apitest.Answer{Status: 500}
+			}
+			return apitest.Answer{Status: 200}
+		})
+		s.Subscribe(rcv.URL)
+		expectStatus(t, s.Do("POST", "/v1/contacts/"+johnDoe+"/conversation/close", nil), 200)
+		rcv.WaitFor(t, 5*time.Second, func() bool { return len(rcv.Hooks()) == 1 }, "the first attempt")
+		time.Sleep(300 * time.Millisecond)
+		if n := len(rcv.Hooks()); n != 1 {
+			t.Fatalf("%d attempts before the clock moved, want 1", n)
+		}
+		expectStatus(t, s.Do("POST", "/sandbox/v1/clock", map[string]any{"advance_seconds": 2 * 3600}), 200)
+		rcv.WaitDelivered(t, 1, 5*time.Second)
+	}, func(testing.TB) apitest.Option { return apitest.WithWebhooks([]time.Duration{time.Hour}, 2*time.Second, 0) })
+}

@@ -154,7 +154,9 @@ type ClockResult struct {
 	OffsetSeconds int64 `json:"offset_seconds"`
 }
 
-// AdvanceClock moves the account's sandbox clock forward.
+// AdvanceClock moves the account's sandbox clock forward: the 24-hour window
+// and the account's webhook retry schedule (and failing period) see the time
+// pass.
 func (s *Service) AdvanceClock(ctx context.Context, accountID ob.ID, seconds ob.Opt[int64]) (ClockResult, error) {
 	n, ok := seconds.Value()
 	if !ok || n <= 0 {
@@ -168,6 +170,9 @@ func (s *Service) AdvanceClock(ctx context.Context, accountID ob.ID, seconds ob.
 		}
 		off += time.Duration(n) * time.Second
 		if err := tx.SetClockOffset(accountID, off); err != nil {
+			return err
+		}
+		if err := tx.ShiftWebhookSchedule(accountID, time.Duration(n)*time.Second); err != nil {
 			return err
 		}
 		res = ClockResult{Now: ob.T1(s.now().Add(off)), OffsetSeconds: int64(off / time.Second)}

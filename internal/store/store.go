@@ -140,6 +140,9 @@ type Tx interface {
 	SaveIdempotentResponse(accountID ob.ID, key, hash string, response []byte, at, forgetBefore time.Time) error
 	ClockOffset(accountID ob.ID) (time.Duration, error)
 	SetClockOffset(accountID ob.ID, d time.Duration) error
+	// ShiftWebhookSchedule moves the account's webhook retry times and
+	// failing period d earlier (the sandbox clock moved forward by d).
+	ShiftWebhookSchedule(accountID ob.ID, d time.Duration) error
 
 	// Events, in the order they were recorded.
 	InsertEvent(e *ob.Event) error

@@ -46,3 +46,18 @@ func (t *tx) SetClockOffset(accountID ob.ID, d time.Duration) error {
 		ON CONFLICT (account_id) DO UPDATE SET offset_ms = excluded.offset_ms`, accountID, d.Milliseconds())
 	return err
 }
+
+// ShiftWebhookSchedule brings the account's pending webhook retries d
+// earlier and moves the start of its failing period back by d, as if d had
+// passed: the sandbox clock moves retry schedules and the disable-after
+// period too. A disabled webhook's streams stay parked.
+func (t *tx) ShiftWebhookSchedule(accountID ob.ID, d time.Duration) error {
+	ms := d.Milliseconds()
+	if _, err := t.exec(`UPDATE webhook_streams SET next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at - ? ELSE 0 END
+		WHERE account_id = ? AND pending > 0 AND next_attempt_at < ?`, ms, ms, accountID, never); err != nil {
+		return err
+	}
+	_, err := t.exec(`UPDATE webhooks SET failing_since = CASE WHEN failing_since > ? THEN failing_since - ? ELSE 1 END
+		WHERE account_id = ? AND failing_since > 0`, ms, ms, accountID)
+	return err
+}
