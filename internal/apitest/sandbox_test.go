@@ -120,5 +120,7 @@ func TestClockMovesWebhookRetries(t *testing.T) {
 		}
 		expectStatus(t, s.Do("POST", "/sandbox/v1/clock", map[string]any{"advance_seconds": 2 * 3600}), 200)
 		rcv.WaitDelivered(t, 1, 5*time.Second)
-	}, func(testing.TB) apitest.Option { return apitest.WithWebhooks([]time.Duration{time.Hour}, 2*time.Second, 0) })
+	}, func(testing.TB) apitest.Option {
+		return apitest.WithWebhooks([]time.Duration{time.Hour}, 2*time.Second, 0)
+	})
 }
