@@ -337,13 +337,19 @@ type BotView struct {
 	LatestBotVersion      bool   `json:"latestBotVersion"`
 }
 
+// BotSessionStatus is the status of c's bot session: a contact that never
+// had one shows as ended.
+func (c *Contact) BotSessionStatus() string {
+	if c.BotStatus == "" {
+		return BotEnded
+	}
+	return c.BotStatus
+}
+
 // BotSession returns the Bot object of c's session with b. A contact that
 // never had a session shows as ended.
 func (c *Contact) BotSession(b *Bot) BotView {
-	v := BotView{UUID: b.ID, Name: b.Name, Status: c.BotStatus, Version: b.Version, LatestBotVersion: true}
-	if v.Status == "" {
-		v.Status = BotEnded
-	}
+	v := BotView{UUID: b.ID, Name: b.Name, Status: c.BotSessionStatus(), Version: b.Version, LatestBotVersion: true}
 	if c.BotStatus == BotStarted || c.BotStatus == BotInProgress {
 		v.ConversationStartedAt = T1(c.BotStartedAt)
 	}

@@ -39,10 +39,15 @@ func (s *Server) messageStatus(w http.ResponseWriter, r *http.Request, p *ob.Pri
 	if err != nil {
 		return err
 	}
+	writeSendRequest(w, v)
+	return nil
+}
+
+// writeSendRequest answers {message: MessageSendRequest}.
+func writeSendRequest(w http.ResponseWriter, v ob.SendRequestView) {
 	writeJSON(w, http.StatusOK, struct {
 		Message ob.SendRequestView `json:"message"`
 	}{v})
-	return nil
 }
 
 func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {

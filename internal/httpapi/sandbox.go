@@ -31,9 +31,7 @@ func (s *Server) forceStatus(w http.ResponseWriter, r *http.Request, p *ob.Princ
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Message ob.SendRequestView `json:"message"`
-	}{v})
+	writeSendRequest(w, v)
 	return nil
 }
 

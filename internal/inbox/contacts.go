@@ -178,34 +178,24 @@ func (s *Service) UpdateContact(ctx context.Context, accountID ob.ID, rawID stri
 // changeContact runs change on the locked contact and, when the contact's
 // visible state changed, stores it as activity and fires contact_updated.
 func (s *Service) changeContact(ctx context.Context, accountID ob.ID, rawID string, change func(store.Tx, *ob.Contact) error) (*ob.Contact, error) {
-	id, ok := ob.ParseID(rawID)
-	if !ok {
-		return nil, ob.NotFound("contact")
-	}
-	var out *ob.Contact
-	err := s.store.Write(ctx, func(tx store.Tx) error {
-		c, err := tx.ContactForUpdate(accountID, id)
-		if err != nil {
-			return err
-		}
+	return s.withLockedContact(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) (*ob.Contact, error) {
 		before := snapshot(c)
 		if err := change(tx, c); err != nil {
-			return err
+			return nil, err
 		}
 		if snapshot(c).equal(before) {
-			out = c
-			return nil
+			return c, nil
 		}
 		c.ActivityAt = s.activity()
 		if err := tx.UpdateContact(c); err != nil {
-			return err
+			return nil, err
 		}
-		if out, err = tx.ContactByID(accountID, id); err != nil {
-			return err
+		out, err := tx.ContactByID(accountID, c.ID)
+		if err != nil {
+			return nil, err
 		}
-		return s.emit(tx, accountID, ob.EventContactUpdated, id, out.View(s.publicURL, nil))
+		return out, s.emit(tx, accountID, ob.EventContactUpdated, c.ID, out.View(s.publicURL, nil))
 	})
-	return out, err
 }
 
 // state is what contact_updated reports a change of.

@@ -53,8 +53,17 @@ func (s *Service) OpenConversation(ctx context.Context, accountID ob.ID, rawID s
 	})
 }
 
-// conversationStep runs step on the locked contact in one transaction.
+// conversationStep runs step on the locked contact in one transaction and
+// returns the contact as step left it.
 func (s *Service) conversationStep(ctx context.Context, accountID ob.ID, rawID string, step func(store.Tx, *ob.Contact) error) (*ob.Contact, error) {
+	return s.withLockedContact(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) (*ob.Contact, error) {
+		return c, step(tx, c)
+	})
+}
+
+// withLockedContact runs fn in one write transaction on the contact rawID
+// names, locked until the transaction ends, and returns what fn returns.
+func (s *Service) withLockedContact(ctx context.Context, accountID ob.ID, rawID string, fn func(store.Tx, *ob.Contact) (*ob.Contact, error)) (*ob.Contact, error) {
 	id, ok := ob.ParseID(rawID)
 	if !ok {
 		return nil, ob.NotFound("contact")
@@ -65,8 +74,8 @@ func (s *Service) conversationStep(ctx context.Context, accountID ob.ID, rawID s
 		if err != nil {
 			return err
 		}
-		out = c
-		return step(tx, c)
+		out, err = fn(tx, c)
+		return err
 	})
 	return out, err
 }
@@ -183,7 +192,7 @@ func (s *Service) SetBot(ctx context.Context, accountID ob.ID, rawID string, sta
 			return err
 		}
 		bot = b
-		if c.BotStatus != next {
+		if c.BotSessionStatus() != next {
 			c.BotStatus = next
 			if next == ob.BotStarted {
 				c.BotStartedAt = s.now()

@@ -100,7 +100,7 @@ func (s *Service) apply(tx store.Tx, c *ob.Contact, f ob.ContactFields, v *ob.Va
 			v.Add("bot_status", "the account has no enabled bot")
 		} else if err != nil {
 			return err
-		} else if status != c.BotStatus {
+		} else if status != c.BotSessionStatus() {
 			c.BotStatus = status
 			if status == ob.BotStarted {
 				c.BotStartedAt = s.now()
