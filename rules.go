@@ -5,6 +5,8 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -47,6 +49,29 @@ func FormatPhone(digits string) string {
 	if digits == "" {
 		return ""
 	}
+	if f, ok := phoneFormats.Load(digits); ok {
+		return f.(string)
+	}
+	f := formatPhone(digits)
+	if phoneFormatCount.Add(1) > maxPhoneFormats {
+		phoneFormats.Clear()
+		phoneFormatCount.Store(0)
+	}
+	phoneFormats.Store(digits, f)
+	return f
+}
+
+// phoneFormats caches FormatPhone, which every Contact object calls and which
+// costs a parse by libphonenumber; it is cleared when it grows past
+// maxPhoneFormats entries.
+var (
+	phoneFormats     sync.Map
+	phoneFormatCount atomic.Int64
+)
+
+const maxPhoneFormats = 100_000
+
+func formatPhone(digits string) string {
 	num, err := phonenumbers.Parse("+"+digits, "")
 	if err != nil {
 		return "+" + digits

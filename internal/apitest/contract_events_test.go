@@ -142,6 +142,14 @@ func TestContractConversationEventPayloads(t *testing.T) {
 			}
 		}
 		exactKeys(t, "reopening conversation_opened", ps[0], "source", "href", "createdAt", "contact")
+		// The reopening wrote its system note, without uuid, before the message.
+		msgs := list(t, s.Do("GET", "/v1/contacts/"+janeRoe+"/messages", nil), "messages")
+		if msgs[0]["text"] != "back" || msgs[1]["text"] != "Conversation opened" || msgs[1]["status"] != "note" {
+			t.Errorf("messages after the reopening %v", pluck(msgs[:2], "text"))
+		}
+		if _, ok := msgs[1]["uuid"]; ok {
+			t.Errorf("reopening note has a uuid")
+		}
 	})
 }
 

@@ -2,11 +2,16 @@ package apitest_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openbell/openbell/internal/apitest"
+	"github.com/openbell/openbell/internal/app"
+	"github.com/openbell/openbell/internal/store/storetest"
 )
 
 const missing32 = "0123456789abcdef0123456789abcdef"
@@ -216,6 +221,7 @@ func TestContractMethodNotAllowed(t *testing.T) {
 			{"/sandbox/v1/messages/adf3d1216d4c4dcd908199d6700f2381/status", []string{"GET"}, []string{"POST"}},
 			{"/sandbox/v1/users/" + userJohn + "/session", []string{"GET"}, []string{"POST"}},
 			{"/sandbox/v1/teams/" + teamGen + "/members", []string{"GET"}, []string{"POST"}},
+			{"/healthz", []string{"POST", "DELETE"}, []string{"GET"}},
 		} {
 			for _, method := range tc.methods {
 				r := s.Do(method, tc.path, nil)
@@ -366,6 +372,20 @@ func TestContractBodyTooLarge(t *testing.T) {
 				continue
 			}
 			expectError(t, r, 413)
+		}
+		unchangedDemo(t, s, events)
+		// A chunked body without Content-Length is measured too.
+		big := io.MultiReader(strings.NewReader(`{"name":"`), strings.NewReader(strings.Repeat("x", 2<<20)), strings.NewReader(`"}`))
+		req, _ := http.NewRequest("PATCH", s.URL+"/v1/contacts/"+johnDoe, big)
+		req.Header.Set("Authorization", "Bearer "+apitest.DemoToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 413 || req.ContentLength > 0 {
+			t.Errorf("chunked 2 MiB body: %d (Content-Length %d)", resp.StatusCode, req.ContentLength)
 		}
 		unchangedDemo(t, s, events)
 		// Exactly 1 MiB is within the limit; the unknown padding field is ignored.
@@ -590,4 +610,61 @@ func TestContractSuccessContentType(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestContractRateLimitPerAccount: the limit counts per account; a limited
+// request changes nothing; every response of an authenticated request
+// carries the rate-limit headers and a request id.
+func TestContractRateLimitPerAccount(t *testing.T) {
+	t.Parallel()
+	cfg := apitest.NewConfig(t, storetest.Engines()[0], withFar(t), func(c *app.Config) { c.RateLimit = 4 })
+	s := apitest.StartConfig(t, cfg)
+	var limited *apitest.Response
+	var created int
+	for i := 0; i < 40 && limited == nil; i++ {
+		r := s.Do("POST", "/v1/contacts", map[string]any{"identifier": fmt.Sprintf("+49 30 777%04d", i), "source": "whatsapp", "name": "R"})
+		switch r.Status {
+		case 200:
+			created++
+		case 429:
+			limited = r
+		default:
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}
+	if limited == nil {
+		t.Fatal("never limited")
+	}
+	if limited.Header.Get("Retry-After") == "" || limited.Header.Get("X-Request-Id") == "" || limited.Header.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("429 headers %v", limited.Header)
+	}
+	expectError(t, limited, 429)
+	// The far account is not limited by the demo's traffic.
+	r := s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: farToken})
+	if r.Status != 200 || r.Header.Get("X-RateLimit-Limit") != "4" {
+		t.Errorf("far account: %d %v", r.Status, r.Header)
+	}
+	// Only the answered creates happened.
+	var n int
+	for i := 0; i < 20; i++ { // wait for the window to pass
+		r := s.Do("GET", "/v1/contacts?source=whatsapp", nil)
+		if r.Status == 200 {
+			n = len(list(t, r, "contacts"))
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n != 3+created {
+		t.Errorf("%d contacts, want %d", n, 3+created)
+	}
+	// 4xx answers of authenticated requests carry the headers too.
+	time.Sleep(1100 * time.Millisecond)
+	for _, r := range []*apitest.Response{
+		s.Do("GET", "/v1/contacts?page=0", nil), s.Do("GET", "/v1/contacts/"+missing32, nil), s.Do("PUT", "/v1/contacts", nil),
+		s.Do("POST", "/v1/contacts", map[string]any{}),
+	} {
+		if r.Header.Get("X-RateLimit-Limit") != "4" || r.Header.Get("X-RateLimit-Reset") == "" || r.Header.Get("X-Request-Id") == "" {
+			t.Errorf("%d answer lacks headers: %v", r.Status, r.Header)
+		}
+	}
 }

@@ -22,6 +22,7 @@ type Service struct {
 	publicURL    string
 	opts         Options
 	lastActivity atomic.Int64
+	lastCreation atomic.Int64
 	// delivered is signalled after a commit that scheduled a delivery step,
 	// so the progression worker need not wait for its next poll.
 	delivered chan struct{}
@@ -67,6 +68,23 @@ func (s *Service) Store() store.Store { return s.store }
 
 // now is the current time at millisecond precision, the precision stored.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
+
+// creationTime is now for an object that lists sort by creation time: never
+// the same millisecond twice in this process, so objects created one after
+// the other keep their order. Creations are rare enough that the stamps do
+// not drift from the clock.
+func (s *Service) creationTime() time.Time {
+	ms := s.clock.Now().UnixMilli()
+	for {
+		last := s.lastCreation.Load()
+		if ms <= last {
+			ms = last + 1
+		}
+		if s.lastCreation.CompareAndSwap(last, ms) {
+			return time.UnixMilli(ms).UTC()
+		}
+	}
+}
 
 // activity returns the stamp of a contact's latest activity, the key of the
 // contact list order: the server's time in microseconds, never the same

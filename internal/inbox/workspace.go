@@ -255,7 +255,7 @@ func (s *Service) CreateCustomStatus(ctx context.Context, accountID ob.ID, in ob
 		return nil, ob.Invalid("name", "can't be blank")
 	}
 	emoji, _ := in.Emoji.Value()
-	now := s.now()
+	now := s.creationTime()
 	cs := &ob.CustomStatus{ID: ob.NewID(), AccountID: accountID, Name: name, Emoji: emoji, CreatedAt: now, UpdatedAt: now}
 	err := s.store.Write(ctx, func(tx store.Tx) error { return tx.InsertCustomStatus(cs) })
 	if err != nil {

@@ -42,8 +42,10 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	writer.SetMaxOpenConns(1)
-	writer.SetMaxIdleConns(1)
+	// Writes run one at a time (Dialect.SerializeWrites); the second
+	// connection lets a statement be prepared while a write is open.
+	writer.SetMaxOpenConns(2)
+	writer.SetMaxIdleConns(2)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
 	reader, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
@@ -58,6 +60,7 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 	db := sqlstore.New(sqlstore.Dialect{
 		Name:              "sqlite",
 		IsUniqueViolation: isUniqueViolation,
+		SerializeWrites:   true,
 	}, writer, reader)
 	sub, _ := fs.Sub(migrations, "migrations")
 	if err := db.Migrate(ctx, sub); err != nil {

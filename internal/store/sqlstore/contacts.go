@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"database/sql"
+	"slices"
 	"strings"
 
 	ob "github.com/openbell/openbell"
@@ -43,7 +44,40 @@ func scanContact(s scanner) (ob.Contact, error) {
 }
 
 func (t *tx) ContactByID(accountID, id ob.ID) (*ob.Contact, error) {
-	return get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND c.id = ?", accountID, id)
+	c, err := get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND c.id = ?", accountID, id)
+	if err == nil {
+		t.remember(c)
+	}
+	return c, err
+}
+
+// storedContact is what UpdateContact and DeleteContact compare against: the
+// columns that contact_tags and contact_counts follow, as stored.
+type storedContact struct {
+	tags     []string
+	team     string
+	activity int64
+	source   string
+}
+
+// remember notes c as stored, for a later update in this transaction.
+func (t *tx) remember(c *ob.Contact) {
+	if t.loaded == nil {
+		t.loaded = map[ob.ID]storedContact{}
+	}
+	t.loaded[c.ID] = storedContact{tags: slices.Clone(c.Tags), team: c.TeamID, activity: micro(c.ActivityAt), source: c.Channel.Type}
+}
+
+// stored returns the stored state of a contact: as this transaction read or
+// wrote it, else from the database.
+func (t *tx) stored(accountID, id ob.ID) (storedContact, error) {
+	if s, ok := t.loaded[id]; ok {
+		return s, nil
+	}
+	var s storedContact
+	err := t.queryRow("SELECT tags, team_id, activity_at, source FROM contacts WHERE account_id = ? AND id = ?", accountID, id).
+		Scan(jsonText{&s.tags}, &s.team, &s.activity, &s.source)
+	return s, one(err, "contact")
 }
 
 func (t *tx) ContactForUpdate(accountID, id ob.ID) (*ob.Contact, error) {
@@ -192,14 +226,14 @@ func (t *tx) insertContactTags(c *ob.Contact, tags []string) error {
 // UpdateContact writes every column of c and keeps contact_tags and
 // contact_counts in step with its tags, team and activity.
 func (t *tx) UpdateContact(c *ob.Contact) error {
-	var oldTags []string
-	var oldTeam, source string
-	var oldActivity int64
-	err := t.queryRow("SELECT tags, team_id, activity_at, source FROM contacts WHERE account_id = ? AND id = ?", c.AccountID, c.ID).
-		Scan(jsonText{&oldTags}, &oldTeam, &oldActivity, &source)
+	old, err := t.stored(c.AccountID, c.ID)
 	if err != nil {
-		return one(err, "contact")
+		return err
 	}
+	if t.loaded == nil {
+		t.loaded = map[ob.ID]storedContact{}
+	}
+	oldTags, oldTeam, oldActivity := old.tags, old.team, old.activity
 	_, err = t.exec(`UPDATE contacts SET name = ?, bsuid = ?, avatar_url = ?, blocked_at = ?, activity_at = ?,
 		closed_at = ?, funnel_id = ?, assigned_user_id = ?, team_id = ?, note = ?, bot_status = ?, bot_started_at = ?,
 		tags = ?, custom_fields = ? WHERE account_id = ? AND id = ?`,
@@ -244,7 +278,11 @@ func (t *tx) UpdateContact(c *ob.Contact) error {
 	if err := t.addCounts(c.AccountID, plus, 1); err != nil {
 		return err
 	}
-	return t.addCounts(c.AccountID, minus, -1)
+	if err := t.addCounts(c.AccountID, minus, -1); err != nil {
+		return err
+	}
+	t.loaded[c.ID] = storedContact{tags: slices.Clone(c.Tags), team: c.TeamID, activity: micro(c.ActivityAt), source: old.source}
+	return nil
 }
 
 // diffKeys compares two tag lists case-insensitively.
@@ -271,13 +309,12 @@ func diffKeys(old, new []string) (added, removed []string) {
 }
 
 func (t *tx) DeleteContact(accountID, id ob.ID) error {
-	var tags []string
-	var team, source string
-	err := t.queryRow("SELECT tags, team_id, source FROM contacts WHERE account_id = ? AND id = ?", accountID, id).
-		Scan(jsonText{&tags}, &team, &source)
+	old, err := t.stored(accountID, id)
 	if err != nil {
-		return one(err, "contact")
+		return err
 	}
+	tags, team, source := old.tags, old.team, old.source
+	delete(t.loaded, id)
 	for _, q := range []string{
 		"DELETE FROM contact_tags WHERE contact_id = ?",
 		"DELETE FROM messages WHERE contact_id = ?",

@@ -36,6 +36,11 @@ type Dialect struct {
 	ReadOnlyTx bool
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
+	// SerializeWrites runs write transactions one at a time in this process
+	// and keeps prepared statements of the writer pool across them: SQLite
+	// has a single writer, and re-parsing each statement was a third of the
+	// cost of a write.
+	SerializeWrites bool
 	// LockMigrations serializes migrations across processes; it returns the
 	// unlock function. Nil when one process owns the database.
 	LockMigrations func(ctx context.Context, conn *sql.Conn) (func(), error)
@@ -48,6 +53,9 @@ type DB struct {
 	writer *sql.DB
 	reader *sql.DB
 	sqls   sync.Map // query text -> rewritten text
+	stmts  sync.Map // query text -> *sql.Stmt of the writer pool
+	// writeMu serializes write transactions when Dialect.SerializeWrites.
+	writeMu sync.Mutex
 	// queued is signalled after a commit that queued webhook deliveries.
 	queued chan struct{}
 }
@@ -64,6 +72,10 @@ func (db *DB) Engine() string { return db.d.Name }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		if err2 := db.reader.Close(); err == nil {
@@ -86,6 +98,10 @@ func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 
 // Write implements store.Store.
 func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
+	if db.d.SerializeWrites {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
 	return db.run(ctx, db.writer, nil, fn)
 }
 
@@ -94,7 +110,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, tx: sqlTx, ctx: ctx}
+	t := &tx{db: db, tx: sqlTx, ctx: ctx, prepare: db.d.SerializeWrites && pool == db.writer}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -192,20 +208,57 @@ type tx struct {
 	db  *DB
 	tx  *sql.Tx
 	ctx context.Context
+	// prepare uses the writer's cached prepared statements.
+	prepare bool
+	// loaded keeps what UpdateContact needs of each contact this
+	// transaction read, so that an update does not read the row again.
+	loaded map[ob.ID]storedContact
 	// queued records that the transaction queued webhook deliveries (or made
 	// some due), to signal the worker after the commit.
 	queued bool
 }
 
 func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(query); st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
 	return t.tx.QueryContext(t.ctx, t.db.q(query), args...)
 }
 
 func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	if st := t.stmt(query); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, t.db.q(query), args...)
 }
 
+// stmt returns the transaction's handle on the writer's prepared statement
+// of query, nil when statements are not cached (or cannot be prepared: the
+// query then runs unprepared and reports its own error).
+func (t *tx) stmt(query string) *sql.Stmt {
+	if !t.prepare {
+		return nil
+	}
+	ps, ok := t.db.stmts.Load(query)
+	if !ok {
+		// Writes are serialized, so the writer pool's second connection is
+		// free to prepare on; the transaction's connection prepares its own
+		// copy once, on first use.
+		p, err := t.db.writer.PrepareContext(t.ctx, t.db.q(query))
+		if err != nil {
+			return nil
+		}
+		if ps, ok = t.db.stmts.LoadOrStore(query, p); ok {
+			p.Close()
+		}
+	}
+	return t.tx.StmtContext(t.ctx, ps.(*sql.Stmt))
+}
+
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(query); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
 	return t.tx.ExecContext(t.ctx, t.db.q(query), args...)
 }
 

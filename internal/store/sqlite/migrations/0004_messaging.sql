@@ -12,6 +12,8 @@ ALTER TABLE messages ADD COLUMN corrected_number TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN fail_reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX messages_due ON messages(delivery_due_at) WHERE delivery_due_at > 0;
 CREATE INDEX messages_inbound ON messages(contact_id, kind, created_at);
+-- The next seq of a contact's message is MAX(seq) + 1, read off this index.
+CREATE INDEX messages_seq ON messages(contact_id, seq);
 
 CREATE TABLE idempotency_keys (
     account_id   TEXT NOT NULL,
