@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +65,10 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		if err := fixture.Apply(ctx, st, f, clock.Now()); err != nil {
 			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
 		}
+		// A large fixture's parse and plan are garbage now: give the memory
+		// back instead of holding it until traffic makes the GC run.
+		f = nil
+		debug.FreeOSMemory()
 	}
 	keys, err := webhookKeyring(ctx, cfg, st, clock, log)
 	if err != nil {

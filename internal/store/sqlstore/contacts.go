@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"cmp"
 	"database/sql"
+	"maps"
 	"slices"
 	"strings"
 
@@ -105,23 +107,25 @@ func (t *tx) ContactByBSUID(accountID ob.ID, bsuid string) (*ob.Contact, error) 
 // comes from contact_counts when at most one filter dimension is set, so
 // neither the page nor its meta costs a scan of the matching contacts.
 func (t *tx) ListContacts(accountID ob.ID, f ob.ContactFilter) ([]ob.Contact, int, error) {
+	if err := t.flushCounts(); err != nil {
+		return nil, 0, err
+	}
 	var where []string
 	var args []any
-	order := "c.activity_at DESC, c.created_at DESC, c.id DESC"
-	from := contactSelect
 	if len(f.Tags) > 0 {
-		from = strings.Replace(contactSelect, "FROM contacts c", "FROM contact_tags ct0 JOIN contacts c ON c.id = ct0.contact_id", 1)
+		// The tag's rows belong to the account's contacts only, so the
+		// first tag both filters and scopes.
 		where = append(where, "ct0.tag_id = (SELECT id FROM tags WHERE account_id = ? AND name_key = ?)")
 		args = append(args, accountID, tagKey(f.Tags[0]))
-		order = "ct0.activity_at DESC, ct0.created_at DESC, ct0.contact_id DESC"
 		for _, tag := range f.Tags[1:] {
 			where = append(where, `EXISTS (SELECT 1 FROM contact_tags ctn JOIN tags tg ON tg.id = ctn.tag_id
-				WHERE ctn.contact_id = c.id AND tg.account_id = ? AND tg.name_key = ?)`)
+				WHERE ctn.contact_id = ct0.contact_id AND tg.account_id = ? AND tg.name_key = ?)`)
 			args = append(args, accountID, tagKey(tag))
 		}
+	} else {
+		where = append(where, "c.account_id = ?")
+		args = append(args, accountID)
 	}
-	where = append(where, "c.account_id = ?")
-	args = append(args, accountID)
 	if f.Source != "" {
 		where = append(where, "c.source = ?")
 		args = append(args, f.Source)
@@ -131,7 +135,24 @@ func (t *tx) ListContacts(accountID ob.ID, f ob.ContactFilter) ([]ob.Contact, in
 		args = append(args, f.TeamID)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	page, err := list(t, scanContact, from+cond+" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	var page []ob.Contact
+	var err error
+	if len(f.Tags) > 0 {
+		// Pick the page's ids off the tag order index first, then read those
+		// contacts: the plan cannot go wrong however little the planner
+		// knows of the tables.
+		inner := "FROM contact_tags ct0"
+		if f.Source != "" || f.TeamID != "" {
+			inner += " JOIN contacts c ON c.id = ct0.contact_id"
+		}
+		from := strings.Replace(contactSelect, "FROM contacts c", `FROM (SELECT ct0.contact_id AS pid, ct0.activity_at AS pa, ct0.created_at AS pc `+
+			inner+cond+` ORDER BY ct0.activity_at DESC, ct0.created_at DESC, ct0.contact_id DESC LIMIT ? OFFSET ?) pg
+			JOIN contacts c ON c.id = pg.pid`, 1)
+		page, err = list(t, scanContact, from+" ORDER BY pg.pa DESC, pg.pc DESC, pg.pid DESC", append(args, f.Limit, f.Offset)...)
+	} else {
+		page, err = list(t, scanContact, contactSelect+cond+" ORDER BY c.activity_at DESC, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?",
+			append(args, f.Limit, f.Offset)...)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -155,7 +176,10 @@ func (t *tx) ListContacts(accountID ob.ID, f ob.ContactFilter) ([]ob.Contact, in
 	} else {
 		countFrom := "FROM contacts c"
 		if len(f.Tags) > 0 {
-			countFrom = "FROM contact_tags ct0 JOIN contacts c ON c.id = ct0.contact_id"
+			countFrom = "FROM contact_tags ct0"
+			if f.Source != "" || f.TeamID != "" {
+				countFrom += " JOIN contacts c ON c.id = ct0.contact_id"
+			}
 		}
 		err = t.queryRow("SELECT COUNT(*) "+countFrom+cond, args...).Scan(&total)
 	}
@@ -174,13 +198,42 @@ func dimensions(source, teamID string, tags []string) []string {
 	return d
 }
 
+// addCounts changes the contact counts of dims by delta. The changes are
+// summed in the transaction and written once before it commits
+// (flushCounts): a load of many contacts updates each counter row once, not
+// once per contact.
 func (t *tx) addCounts(accountID ob.ID, dims []string, delta int) error {
+	if t.counts == nil {
+		t.counts = map[countKey]int{}
+	}
 	for _, d := range dims {
+		t.counts[countKey{accountID, d}] += delta
+	}
+	return nil
+}
+
+type countKey struct {
+	account ob.ID
+	dim     string
+}
+
+// flushCounts writes the summed count changes, in a fixed order so that
+// concurrent transactions take the counter rows' locks in the same order.
+func (t *tx) flushCounts() error {
+	keys := slices.SortedFunc(maps.Keys(t.counts), func(a, b countKey) int {
+		return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.dim, b.dim))
+	})
+	for _, k := range keys {
+		delta := t.counts[k]
+		if delta == 0 {
+			continue
+		}
 		if _, err := t.exec(`INSERT INTO contact_counts (account_id, dimension, n) VALUES (?, ?, ?)
-			ON CONFLICT (account_id, dimension) DO UPDATE SET n = contact_counts.n + excluded.n`, accountID, d, delta); err != nil {
+			ON CONFLICT (account_id, dimension) DO UPDATE SET n = contact_counts.n + excluded.n`, k.account, k.dim, delta); err != nil {
 			return err
 		}
 	}
+	clear(t.counts)
 	return nil
 }
 

@@ -115,6 +115,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		_ = sqlTx.Rollback()
 		return err
 	}
+	if err := t.flushCounts(); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -213,6 +217,8 @@ type tx struct {
 	// loaded keeps what UpdateContact needs of each contact this
 	// transaction read, so that an update does not read the row again.
 	loaded map[ob.ID]storedContact
+	// counts sums the contact count changes until the commit.
+	counts map[countKey]int
 	// queued records that the transaction queued webhook deliveries (or made
 	// some due), to signal the worker after the commit.
 	queued bool
