@@ -2,6 +2,7 @@ package openbell
 
 import (
 	"encoding/json"
+	"reflect"
 )
 
 // Opt is a request field that distinguishes absent (Set false), null (Set and
@@ -27,11 +28,35 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 // Value returns the value and whether one was given (neither absent nor null).
 func (o Opt[T]) Value() (T, bool) { return o.V, o.Set && !o.Null }
 
+// Strings is a JSON array of strings in a request. Unlike []string it
+// refuses null items (encoding/json would decode them as ""), so that a
+// wrong JSON type is a 400 wherever it stands.
+type Strings []string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *Strings) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make([]string, len(raw))
+	for i, r := range raw {
+		if string(r) == "null" {
+			return &json.UnmarshalTypeError{Value: "null", Type: reflect.TypeFor[string]()}
+		}
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return err
+		}
+	}
+	*s = out
+	return nil
+}
+
 // ContactFields are the fields POST /contacts and PATCH /contacts/:uuid
 // share, validated alike (API.md "Validation on create and update"); POST
 // /messages/send takes some of them too.
 type ContactFields struct {
-	Tags         Opt[[]string]                   `json:"tags"`
+	Tags         Opt[Strings]                    `json:"tags"`
 	CustomFields Opt[map[string]json.RawMessage] `json:"custom_fields"`
 	AssignedUser Opt[string]                     `json:"assigned_user"`
 	TeamUUID     Opt[string]                     `json:"team_uuid"`
@@ -80,7 +105,7 @@ type SendMessage struct {
 	Type           Opt[string]                     `json:"type"`
 	Content        Opt[MessageContent]             `json:"content"`
 	TemplateUUID   Opt[string]                     `json:"template_uuid"`
-	TemplateValues Opt[[]string]                   `json:"template_values"`
+	TemplateValues Opt[Strings]                    `json:"template_values"`
 	OptinContact   Opt[bool]                       `json:"optin_contact"`
 	AssignedUser   Opt[string]                     `json:"assigned_user"`
 	TeamUUID       Opt[string]                     `json:"team_uuid"`

@@ -73,10 +73,12 @@ const maxPhoneFormats = 100_000
 
 func formatPhone(digits string) string {
 	num, err := phonenumbers.Parse("+"+digits, "")
-	if err != nil {
+	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return "+" + digits
 	}
-	f := phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+	// libphonenumber groups some countries' numbers with dashes (+1
+	// 415-555-0100); the contract's display form uses spaces only.
+	f := strings.ReplaceAll(phonenumbers.Format(num, phonenumbers.INTERNATIONAL), "-", " ")
 	if Digits(f) != digits {
 		return "+" + digits
 	}

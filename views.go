@@ -188,25 +188,25 @@ type FieldMeta struct {
 
 // ContactView is the Contact object.
 type ContactView struct {
-	UUID                 string               `json:"uuid"`
-	Name                 string               `json:"name"`
-	PhoneNumber          *string              `json:"phoneNumber"`
-	AvatarURL            *string              `json:"avatarUrl"`
-	BlockedAt            T1                   `json:"blockedAt"`
-	CreatedAt            T1                   `json:"createdAt"`
-	Source               string               `json:"source"`
-	FunnelID             *string              `json:"funnelId"`
-	ClosedAt             T1                   `json:"closedAt"`
-	Href                 string               `json:"href"`
-	ConversationHref     string               `json:"conversationHref"`
-	Tags                 []string             `json:"tags"`
-	AssignedUser         *string              `json:"assignedUser"`
-	CustomFields         map[string]string    `json:"customFields"`
-	CustomFieldsMetadata map[string]FieldMeta `json:"customFieldsMetadata,omitempty"`
-	Team                 *TeamView            `json:"team"`
-	Channel              ChannelView          `json:"channel"`
-	BSUID                string               `json:"bsuid,omitempty"`
-	Note                 *string              `json:"note"`
+	UUID                 string                `json:"uuid"`
+	Name                 string                `json:"name"`
+	PhoneNumber          *string               `json:"phoneNumber"`
+	AvatarURL            *string               `json:"avatarUrl"`
+	BlockedAt            T1                    `json:"blockedAt"`
+	CreatedAt            T1                    `json:"createdAt"`
+	Source               string                `json:"source"`
+	FunnelID             *string               `json:"funnelId"`
+	ClosedAt             T1                    `json:"closedAt"`
+	Href                 string                `json:"href"`
+	ConversationHref     string                `json:"conversationHref"`
+	Tags                 []string              `json:"tags"`
+	AssignedUser         *string               `json:"assignedUser"`
+	CustomFields         map[string]string     `json:"customFields"`
+	CustomFieldsMetadata *map[string]FieldMeta `json:"customFieldsMetadata,omitempty"`
+	Team                 *TeamView             `json:"team"`
+	Channel              ChannelView           `json:"channel"`
+	BSUID                string                `json:"bsuid,omitempty"`
+	Note                 *string               `json:"note"`
 }
 
 func strOrNil(s string) *string {
@@ -256,7 +256,8 @@ func (c *Contact) View(publicURL string, fields []CustomField) ContactView {
 		v.Team = &t
 	}
 	if fields != nil {
-		v.CustomFieldsMetadata = map[string]FieldMeta{}
+		meta := map[string]FieldMeta{}
+		v.CustomFieldsMetadata = &meta
 		for _, f := range fields {
 			stored, ok := c.CustomFields[f.Name]
 			if !ok {
@@ -269,7 +270,7 @@ func (c *Contact) View(publicURL string, fields []CustomField) ContactView {
 					m.Options = []string{}
 				}
 			}
-			v.CustomFieldsMetadata[f.Name] = m
+			meta[f.Name] = m
 		}
 	}
 	return v

@@ -30,7 +30,6 @@ func parallel(s *apitest.Server, n int, method, path string, body any) []*apites
 // TestContractConcurrentCreateIs409: of simultaneous creates of one number,
 // one succeeds and every other answers 409 naming it, never a 500.
 func TestContractConcurrentCreateIs409(t *testing.T) {
-	t.Skip("DEFECT: on PostgreSQL the 409s of simultaneous POST /contacts for one number lack the existing contact's uuid")
 	each(t, func(t *testing.T, s *apitest.Server) {
 		rs := parallel(s, 8, "POST", "/v1/contacts", map[string]any{"identifier": "+49 30 4444444", "source": "whatsapp", "name": "Race"})
 		var winner string
@@ -59,7 +58,6 @@ func TestContractConcurrentCreateIs409(t *testing.T) {
 // TestContractConcurrentInboundOneContact: simultaneous first messages from
 // one new number make one contact, and every message lands on it.
 func TestContractConcurrentInboundOneContact(t *testing.T) {
-	t.Skip("DEFECT: on PostgreSQL simultaneous inbound messages from a new number answer 409 \"contact already exists\" and are lost")
 	each(t, func(t *testing.T, s *apitest.Server) {
 		rs := parallel(s, 6, "POST", "/sandbox/v1/inbound", map[string]any{"from": "+49 30 4444555", "text": "hi"})
 		ids := map[string]bool{}
@@ -114,7 +112,6 @@ func TestContractConcurrentCloseOnce(t *testing.T) {
 // TestContractConcurrentSendsToNewNumber: simultaneous sends to a number
 // without a contact all succeed (200 enqueued) and share one new contact.
 func TestContractConcurrentSendsToNewNumber(t *testing.T) {
-	t.Skip("DEFECT: on PostgreSQL simultaneous POST /messages/send to a new number answer 409 \"contact already exists\" and send nothing")
 	each(t, func(t *testing.T, s *apitest.Server) {
 		rs := parallel(s, 6, "POST", "/v1/messages/send", map[string]any{"to": "+49 30 4444666", "from": "whatsapp", "template_uuid": welcome,
 			"optin_contact": true, "template_values": []string{"x"}, "fields": "contact"})

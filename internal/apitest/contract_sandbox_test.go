@@ -51,7 +51,6 @@ func TestContractFinalStatusesStay(t *testing.T) {
 // TestContractClockOnlyMovesForward: the sandbox clock moves the account's
 // clock forward; a huge advance must not wrap it into the past.
 func TestContractClockOnlyMovesForward(t *testing.T) {
-	t.Skip("DEFECT: POST /sandbox/v1/clock {advance_seconds: 1e18} overflows and moves the clock back to 1807 (200)")
 	each(t, func(t *testing.T, s *apitest.Server) {
 		r := s.Do("POST", "/sandbox/v1/clock", map[string]any{"advance_seconds": 60})
 		expectStatus(t, r, 200)
@@ -70,7 +69,6 @@ func TestContractClockOnlyMovesForward(t *testing.T) {
 // TestContractInvalidUTF8Body: a body that is not UTF-8 is not JSON (400);
 // accepting it would store U+FFFD instead of the bytes sent.
 func TestContractInvalidUTF8Body(t *testing.T) {
-	t.Skip("DEFECT: a body with invalid UTF-8 (\"Ma\\xffrio\") is accepted and stored with U+FFFD instead of a 400")
 	each(t, func(t *testing.T, s *apitest.Server) {
 		n := len(s.Events(""))
 		expectError(t, s.Do("PATCH", "/v1/contacts/"+marioRossi, "{\"name\": \"Ma\xffrio\"}"), 400)

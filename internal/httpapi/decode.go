@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	ob "github.com/openbell/openbell"
 )
@@ -58,6 +59,9 @@ func decodeJSON(body []byte, dst any) error {
 	}
 	if body[0] != '{' {
 		return ob.Errorf(ob.EBADREQUEST, "request body must be a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return ob.Errorf(ob.EBADREQUEST, "request body is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	err := dec.Decode(dst)

@@ -313,6 +313,11 @@ func (s *Service) recipient(tx store.Tx, accountID ob.ID, ch *ob.Channel, in ob.
 		ID: ob.NewID(), AccountID: accountID, ChannelID: ch.ID, Channel: *ch, Name: name, Identifier: identifier,
 		CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
 	})
+	if ob.ErrorCode(err) == ob.ECONFLICT {
+		// A concurrent request created it first: send to that one.
+		c, err = tx.ContactByIdentifier(accountID, ch.ID, identifier)
+		return c, false, err
+	}
 	return c, true, err
 }
 
@@ -374,7 +379,7 @@ func checkMetadata(raw ob.Opt[map[string]json.RawMessage]) (map[string]string, e
 	out := make(map[string]string, len(m))
 	for k, val := range m {
 		var s string
-		if err := json.Unmarshal(val, &s); err != nil {
+		if err := json.Unmarshal(val, &s); err != nil || string(val) == "null" {
 			return nil, ob.BadField("metadata", "must be string")
 		}
 		out[k] = s

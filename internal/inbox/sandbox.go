@@ -91,7 +91,11 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 				ID: ob.NewID(), AccountID: accountID, ChannelID: ch.ID, Channel: *ch, Name: name, Identifier: identifier,
 				BSUID: bsuid, CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
 			})
-			created = true
+			created = err == nil
+			if ob.ErrorCode(err) == ob.ECONFLICT {
+				// A concurrent message created it first: this one joins it.
+				c, err = tx.ContactByIdentifier(accountID, ch.ID, identifier)
+			}
 		}
 		if err != nil {
 			return err
@@ -154,19 +158,26 @@ type ClockResult struct {
 	OffsetSeconds int64 `json:"offset_seconds"`
 }
 
+// maxClockAdvance bounds one move of the sandbox clock (100 years), far
+// below where time arithmetic overflows.
+const maxClockAdvance = 100 * 365 * 24 * 3600
+
 // AdvanceClock moves the account's sandbox clock forward: the 24-hour window
 // and the account's webhook retry schedule (and failing period) see the time
 // pass.
 func (s *Service) AdvanceClock(ctx context.Context, accountID ob.ID, seconds ob.Opt[int64]) (ClockResult, error) {
 	n, ok := seconds.Value()
-	if !ok || n <= 0 {
-		return ClockResult{}, ob.Invalid("advance_seconds", "must be a whole number of seconds above 0")
+	if !ok || n <= 0 || n > maxClockAdvance {
+		return ClockResult{}, ob.Invalid("advance_seconds", "must be a whole number of seconds from 1 to 3153600000 (100 years)")
 	}
 	var res ClockResult
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		off, err := tx.ClockOffset(accountID)
 		if err != nil {
 			return err
+		}
+		if off+time.Duration(n)*time.Second > maxClockAdvance*time.Second {
+			return ob.Invalid("advance_seconds", "the sandbox clock cannot move more than 100 years ahead")
 		}
 		off += time.Duration(n) * time.Second
 		if err := tx.SetClockOffset(accountID, off); err != nil {

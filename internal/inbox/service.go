@@ -133,10 +133,16 @@ func (s *Service) emit(tx store.Tx, accountID ob.ID, name string, contactID ob.I
 	return tx.InsertEvent(&ob.Event{AccountID: accountID, Name: name, ContactID: contactID, Payload: b, CreatedAt: s.now()})
 }
 
+// maxPage bounds the page number used for the offset: any page past it is
+// past the end of every list.
+const maxPage = 1 << 30
+
 // Page turns a 1-based page number into an offset and limit of size.
 func Page(page, size int) (offset, limit int) {
 	if page < 1 {
 		page = 1
 	}
+	// Far past the end of any list; keeps page*size from overflowing.
+	page = min(page, maxPage)
 	return (page - 1) * size, size
 }

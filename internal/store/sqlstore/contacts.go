@@ -238,26 +238,29 @@ func (t *tx) flushCounts() error {
 }
 
 func (t *tx) InsertContact(c *ob.Contact) error {
-	var existing string
-	err := t.queryRow("SELECT id FROM contacts WHERE channel_id = ? AND identifier = ?", c.ChannelID, c.Identifier).Scan(&existing)
-	if err == nil {
-		return &ob.Error{Code: ob.ECONFLICT, Message: "contact already exists", UUID: existing}
-	} else if err != sql.ErrNoRows {
-		return err
-	}
-	_, err = t.exec(`INSERT INTO contacts (id, account_id, channel_id, source, name, identifier, bsuid, avatar_url,
+	// ON CONFLICT DO NOTHING waits for a concurrent insert of the same
+	// identifier to commit and then inserts nothing, so the loser of a race
+	// learns the winner's uuid instead of failing its transaction.
+	res, err := t.exec(`INSERT INTO contacts (id, account_id, channel_id, source, name, identifier, bsuid, avatar_url,
 		blocked_at, created_at, activity_at, conversation_id, conversation_created_at, closed_at, funnel_id,
 		assigned_user_id, team_id, note, bot_status, bot_started_at, tags, custom_fields)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (channel_id, identifier) DO NOTHING`,
 		c.ID, c.AccountID, c.ChannelID, c.Channel.Type, c.Name, c.Identifier, c.BSUID, c.AvatarURL,
 		ob.Millis(c.BlockedAt), ob.Millis(c.CreatedAt), micro(c.ActivityAt), c.ConversationID,
 		ob.Millis(c.ConversationCreatedAt), ob.Millis(c.ClosedAt), c.FunnelID, c.AssignedUserID, c.TeamID,
 		c.Note, c.BotStatus, ob.Millis(c.BotStartedAt), toJSON(nonNil(c.Tags)), toJSON(nonNilMap(c.CustomFields)))
 	if err != nil {
-		if t.db.d.IsUniqueViolation(err) {
-			return &ob.Error{Code: ob.ECONFLICT, Message: "contact already exists"}
-		}
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		var existing string
+		if err := t.queryRow("SELECT id FROM contacts WHERE channel_id = ? AND identifier = ?", c.ChannelID, c.Identifier).Scan(&existing); err != nil {
+			return err
+		}
+		return &ob.Error{Code: ob.ECONFLICT, Message: "contact already exists", UUID: existing}
 	}
 	if err := t.insertContactTags(c, c.Tags); err != nil {
 		return err
