@@ -111,6 +111,7 @@ type Tag struct {
 	ID        ID
 	AccountID ID
 	Name      string
+	CreatedAt time.Time // orders the account's tag list
 }
 
 // Custom field types.

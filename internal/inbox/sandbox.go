@@ -261,7 +261,7 @@ func (s *Service) ChangeTeamMembership(ctx context.Context, accountID ob.ID, raw
 		} else if err != nil {
 			return err
 		}
-		if changed, err = tx.SetTeamMember(team.ID, u.ID, act == "add"); err != nil {
+		if changed, err = tx.SetTeamMember(team.ID, u.ID, act == "add", s.now()); err != nil {
 			return err
 		}
 		if team, err = tx.TeamByID(accountID, team.ID); err != nil {

@@ -60,7 +60,7 @@ type Tx interface {
 	UpdateTeam(t *ob.Team) error
 	// SetTeamMember adds (member true) or removes a user; it reports whether
 	// anything changed.
-	SetTeamMember(teamID, userID ob.ID, member bool) (bool, error)
+	SetTeamMember(teamID, userID ob.ID, member bool, at time.Time) (bool, error)
 	TeamMembers(teamID ob.ID) ([]ob.User, error)
 
 	// Channels.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"strings"
+	"time"
 
 	ob "github.com/openbell/openbell"
 )
@@ -78,12 +79,12 @@ func (t *tx) UpdateTeam(tm *ob.Team) error {
 	return err
 }
 
-func (t *tx) SetTeamMember(teamID, userID ob.ID, member bool) (bool, error) {
+func (t *tx) SetTeamMember(teamID, userID ob.ID, member bool, at time.Time) (bool, error) {
 	var q string
 	args := []any{teamID, userID}
 	if member {
 		q = "INSERT INTO team_members (team_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT (team_id, user_id) DO NOTHING"
-		args = append(args, ob.Millis(ob.SystemClock{}.Now()))
+		args = append(args, ob.Millis(at))
 	} else {
 		q = "DELETE FROM team_members WHERE team_id = ? AND user_id = ?"
 	}
@@ -159,7 +160,7 @@ func (t *tx) Tags(accountID ob.ID) ([]ob.Tag, error) {
 
 func (t *tx) InsertTag(tg *ob.Tag) error {
 	_, err := t.exec("INSERT INTO tags (id, account_id, name, name_key, created_at) VALUES (?, ?, ?, ?, ?)",
-		tg.ID, tg.AccountID, tg.Name, tagKey(tg.Name), ob.Millis(ob.SystemClock{}.Now()))
+		tg.ID, tg.AccountID, tg.Name, tagKey(tg.Name), ob.Millis(tg.CreatedAt))
 	return err
 }
 
