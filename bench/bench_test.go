@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openbell/openbell/internal/apitest"
+	"github.com/openbell/openbell/internal/app"
 	"github.com/openbell/openbell/internal/fixture"
 	"github.com/openbell/openbell/internal/store/storetest"
 )
@@ -79,14 +82,73 @@ func BenchmarkCloseOpenParallel(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
-func send(client *http.Client, req *http.Request) ([]byte, int, error) {
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, 0, err
+// BenchmarkSendParallel is the send scenario in process: 16 goroutines per
+// CPU send text messages round-robin over 256 contacts whose 24-hour window
+// is open. "full" is the scenario of the load generator: delivery
+// progression at 1 ms and a webhook receiver subscribed to
+// message_status_updated; at the end it waits for every read event and
+// checks that none came twice. "no-webhook" leaves the webhook out and
+// "send-only" progression too, to show what each part costs. For a CPU
+// profile of the whole path (send, progression, webhook delivery, the
+// receiver included):
+//
+//	go test -run '^$' -bench 'SendParallel/full' -benchtime 8s -cpuprofile /tmp/cpu.out ./bench
+func BenchmarkSendParallel(b *testing.B) {
+	b.Run("full", func(b *testing.B) { benchSend(b, time.Millisecond, true) })
+	b.Run("no-webhook", func(b *testing.B) { benchSend(b, time.Millisecond, false) })
+	b.Run("send-only", func(b *testing.B) { benchSend(b, 0, false) })
+}
+
+func benchSend(b *testing.B, interval time.Duration, webhook bool) {
+	srv := apitest.Start(b, storetest.Engines()[0], apitest.WithDeliveryInterval(interval),
+		func(c *app.Config) { c.APIKeys = append(c.APIKeys, benchToken) })
+	client := newClient(64)
+	b.Cleanup(client.CloseIdleConnections)
+	tracker := newSendTracker()
+	if webhook {
+		url, stop, err := startReceiver(tracker)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(stop)
+		if err := subscribeStatuses(client, srv.URL, url); err != nil {
+			b.Fatal(err)
+		}
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return body, resp.StatusCode, err
+	to := sendRecipients(300)[:256]
+	if err := openWindows(context.Background(), client, srv.URL, to, 16); err != nil {
+		b.Fatal(err)
+	}
+	wl := &sendLoad{base: srv.URL, token: benchToken, to: to, tracker: tracker}
+	wl.measured.Store(true)
+	var seq atomic.Uint64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, check, err := wl.Request(seq.Add(1) - 1)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			body, status, err := send(client, req)
+			if err != nil || status != http.StatusOK || !check(body) {
+				b.Errorf("%s: %d %v %s", req.URL.Path, status, err, body)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sends/s")
+	b.StopTimer()
+	if !webhook {
+		return
+	}
+	drain, timedOut := drainReads(context.Background(), tracker, time.Now(), time.Minute, 200*time.Millisecond)
+	st := tracker.Stats()
+	if timedOut || st.Missing > 0 || st.Duplicates > 0 || st.Complete != st.Messages {
+		b.Errorf("%d messages, %d read, %d complete, %d duplicated (reads done %v after the load)", st.Messages, st.Read, st.Complete, st.Duplicates, drain)
+	}
+	b.ReportMetric(float64(st.LagP50)/1e6, "lag-p50-ms")
 }
 
 func post(b *testing.B, client *http.Client, url, token string) {
@@ -264,5 +326,125 @@ func TestRedact(t *testing.T) {
 	}
 	if got := redact(defaultPostgresURL); got != defaultPostgresURL {
 		t.Error(got)
+	}
+}
+
+func TestSendRecipients(t *testing.T) {
+	if got := contactDigits(5); got != "442000000005" {
+		t.Fatalf("contactDigits(5) = %s", got)
+	}
+	to := sendRecipients(10_010)
+	// 0001-0004 and 10001-10004 have magic numbers.
+	if len(to) != 10_010-8 {
+		t.Fatalf("%d recipients of 10010, want 10002", len(to))
+	}
+	for _, d := range to {
+		if magicNumber(d) {
+			t.Fatalf("recipient %s has a magic number", d)
+		}
+	}
+	if to[0] != contactDigits(0) || to[1] != contactDigits(5) {
+		t.Fatalf("recipients start %v", to[:2])
+	}
+}
+
+func TestSendLoad(t *testing.T) {
+	tr := newSendTracker()
+	wl := &sendLoad{base: "http://x", token: "t", to: []string{"442000000000", "442000000005"}, tracker: tr}
+	req, check, err := wl.Request(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	if req.Method != http.MethodPost || req.URL.Path != "/v1/messages/send" ||
+		string(body) != `{"to":"442000000005","from":"whatsapp","type":"text","content":{"text":"bench message 3"}}` {
+		t.Fatalf("%s %s %s", req.Method, req.URL.Path, body)
+	}
+	if check([]byte(`{"error":"x"}`)) || check([]byte(`{"message":{"uuid":"","status":"enqueued"}}`)) {
+		t.Fatal("check accepted an answer without a uuid")
+	}
+	if !check([]byte(`{"message":{"uuid":"0123abcd","status":"enqueued"}}`)) {
+		t.Fatal("check refused a good answer")
+	}
+	if st := tr.Stats(); st.Messages != 1 || st.Measured != 0 || st.Missing != 1 {
+		t.Fatalf("%+v", st)
+	}
+}
+
+// hook posts one webhook delivery to the tracker.
+func hook(t *testing.T, tr *sendTracker, id, uuid, status string) {
+	t.Helper()
+	body := `{"event":"message_status_updated","payload":{"uuid":"` + uuid + `","status":"` + status + `","contact":{"uuid":"c"}}}`
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	if id != "" {
+		req.Header.Set("webhook-id", id)
+	}
+	w := httptest.NewRecorder()
+	tr.ServeHTTP(w, req)
+	if w.Code != http.StatusNoContent {
+		t.Fatalf("receiver answered %d", w.Code)
+	}
+}
+
+func TestSendTracker(t *testing.T) {
+	tr := newSendTracker()
+	t0 := time.Now()
+	for _, u := range []string{"a", "b", "c", "d"} {
+		tr.Ack(u, t0, true)
+	}
+	// a: complete, its read delivered twice (same webhook-id: at least once).
+	hook(t, tr, "1", "a", "sent")
+	hook(t, tr, "2", "a", "delivered")
+	hook(t, tr, "3", "a", "read")
+	hook(t, tr, "3", "a", "read")
+	// b: read twice under two ids, and out of order.
+	hook(t, tr, "4", "b", "sent")
+	hook(t, tr, "5", "b", "read")
+	hook(t, tr, "6", "b", "delivered")
+	hook(t, tr, "7", "b", "read")
+	// c: stuck at delivered; d: nothing.
+	hook(t, tr, "8", "c", "sent")
+	hook(t, tr, "9", "c", "delivered")
+	// an event for a message nobody sent, one without webhook-id.
+	hook(t, tr, "10", "z", "sent")
+	hook(t, tr, "", "a", "sent")
+	if n, some := tr.Unread(1); n != 2 || len(some) != 1 || some[0] != "c" {
+		t.Fatalf("unread %d %v", n, some)
+	}
+	st := tr.Stats()
+	want := sendStats{Messages: 4, Measured: 4, Read: 2, Complete: 1, Missing: 2, Duplicates: 1, OutOfOrder: 1, Unknown: 1, Events: 10,
+		Deliveries: 12, Redelivered: 1, BadEvents: 1}
+	got := *st
+	got.FirstBad, got.LagP50, got.LagP99, got.LagMax, got.EventRate = "", 0, 0, 0, 0
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("stats\n %+v\nwant\n %+v", got, want)
+	}
+	if st.FirstBad == "" || st.LagMax < st.LagP50 || st.LagP50 < 0 {
+		t.Fatalf("%+v", st)
+	}
+}
+
+func TestPollSampler(t *testing.T) {
+	var gets atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := "delivered"
+		if gets.Add(1)%2 == 0 {
+			status = "read"
+		}
+		fmt.Fprintf(w, `{"message":{"uuid":"%s","status":"%s"}}`, strings.TrimPrefix(r.URL.Path, "/v1/messages/status/"), status)
+	}))
+	defer ts.Close()
+	p := newPollSampler(context.Background(), ts.URL, "t", 4, 40*time.Millisecond, time.Millisecond, 5*time.Second)
+	start := time.Now().Add(-50 * time.Millisecond)
+	p.Offer("early", start) // before Start: not sampled
+	p.Start(start)
+	for i := 0; i < 8; i++ {
+		p.Offer(fmt.Sprint(i), start.Add(time.Duration(i)*5*time.Millisecond))
+	}
+	var st sendStats
+	p.Wait(&st)
+	// Slots of 10 ms: answers at 0, 10, 20 and 30 ms are sampled.
+	if st.Polled != 4 || st.PollFailed != 0 || st.PollRequests != 8 || st.PollP50 <= 0 {
+		t.Fatalf("%+v", st)
 	}
 }

@@ -10,6 +10,10 @@
 //	            alternating per contact, round-robin over -contacts contacts
 //	list-tag    GET /v1/contacts?tags=Interested (page 1), once per
 //	            -list-sizes entry, a third of the contacts carrying the tag
+//	send        POST /v1/messages/send, text messages round-robin over
+//	            -send-contacts contacts whose 24-hour window is open, with
+//	            the server's --delivery-interval at 1ms; a webhook receiver
+//	            in the bench follows every message to `read` (send.go)
 //
 // Usage (from the repository root):
 //
@@ -17,6 +21,7 @@
 //	go run ./bench -engines all                    # SQLite and, if reachable, PostgreSQL
 //	go run ./bench -engines postgres -database-url postgres://user@host:5432/db
 //	go run ./bench -scenarios close-open -duration 30s -concurrency 64
+//	go run ./bench -scenarios send -send-contacts 1000
 //	bench/run.sh                                   # the full matrix, both engines
 //
 // It prints one row per scenario and the targets with PASS or FAIL, and
@@ -68,6 +73,12 @@ type options struct {
 	targetRSSMB  float64
 	targetRatio  float64
 	pgAnalyze    bool
+
+	sendContacts     int
+	sendPollSample   int
+	sendPollInterval time.Duration
+	sendDrainTimeout time.Duration
+	targetSendRPS    float64
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -75,11 +86,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	engines := fs.String("engines", "sqlite", "comma-separated engines: sqlite, postgres; \"all\" runs SQLite and PostgreSQL when a server is reachable")
-	scenarios := fs.String("scenarios", "close-open,list-tag", "comma-separated scenarios: close-open, list-tag")
+	scenarios := fs.String("scenarios", "close-open,list-tag,send", "comma-separated scenarios: close-open, list-tag, send")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured load per scenario")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "concurrent HTTP clients")
 	fs.IntVar(&o.contacts, "contacts", 10_000, "contacts of the close-open scenario")
+	fs.IntVar(&o.sendContacts, "send-contacts", 1000, "contacts of the send scenario (those with a sandbox magic number, ending in 0001-0004, get no messages)")
+	fs.IntVar(&o.sendPollSample, "send-poll-sample", 200, "send: messages polled with GET /v1/messages/status during the measured run for the stored send->read lag (0: none)")
+	fs.DurationVar(&o.sendPollInterval, "send-poll-interval", 5*time.Millisecond, "send: first interval between the polls of a sampled message (later a tenth of the time waited)")
+	fs.DurationVar(&o.sendDrainTimeout, "send-drain-timeout", 2*time.Minute, "send: how long after the load every message gets to show its read event")
 	sizes := fs.String("list-sizes", "1000,100000", "comma-separated contact counts of the list-tag scenario")
 	fs.StringVar(&o.seedMode, "seed", "fixture", "how contacts are seeded on SQLite: fixture (a generated --seed YAML file) or api (concurrent POST /v1/contacts)")
 	fs.StringVar(&o.pgSeedMode, "pg-seed", "api", "how contacts are seeded on PostgreSQL: fixture or api (the fixture loader is superlinear there: 10,000 contacts take ~12 s, 100,000 more than 5 min)")
@@ -95,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.maxErrorRate, "max-error-rate", 0.001, "largest tolerated fraction of non-2xx answers per scenario")
 	fs.Float64Var(&o.targetRPS, "target-close-rps", 3000, "target: SQLite close-open requests/s at least this")
 	fs.Float64Var(&o.targetRSSMB, "target-rss-mb", 150, "target: SQLite server peak RSS below this (MB) in every scenario")
+	fs.Float64Var(&o.targetSendRPS, "target-send-rps", 2000, "target: SQLite sends/s at least this")
 	fs.Float64Var(&o.targetRatio, "target-list-ratio", 2, "target: SQLite list p50 at the largest size within this factor of the p50 at the smallest")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -115,7 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	o.scenarios = map[string]bool{}
 	for _, s := range splitList(*scenarios) {
-		if s != "close-open" && s != "list-tag" {
+		if s != "close-open" && s != "list-tag" && s != "send" {
 			return nil, fmt.Errorf("-scenarios: unknown scenario %q", s)
 		}
 		o.scenarios[s] = true
@@ -132,6 +148,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("nothing to run")
 	case o.concurrency < 1 || o.contacts < 1 || o.duration <= 0 || o.warmup < 0:
 		return nil, errors.New("-concurrency, -contacts and -duration must be positive")
+	case o.scenarios["send"] && len(sendRecipients(o.sendContacts)) == 0:
+		return nil, errors.New("-send-contacts: no contact without a magic number")
+	case o.sendPollSample < 0 || o.sendPollInterval <= 0 || o.sendDrainTimeout <= 0:
+		return nil, errors.New("-send-poll-sample must not be negative, -send-poll-interval and -send-drain-timeout must be positive")
 	case o.seedMode != "fixture" && o.seedMode != "api":
 		return nil, fmt.Errorf("-seed %q: want fixture or api", o.seedMode)
 	case o.pgSeedMode != "fixture" && o.pgSeedMode != "api":
@@ -177,6 +197,7 @@ type scenarioResult struct {
 	Analyzed    bool          `json:"analyzed,omitempty"`
 	Statuses    string        `json:"statuses"`
 	FirstErr    string        `json:"first_error,omitempty"`
+	Send        *sendStats    `json:"send,omitempty"`
 	Targets     []verdict     `json:"targets,omitempty"`
 }
 
@@ -262,6 +283,9 @@ func run(ctx context.Context, o *options) (int, error) {
 				sizes, names = append(sizes, n), append(names, "list-tag")
 			}
 		}
+		if o.scenarios["send"] {
+			sizes, names = append(sizes, o.sendContacts), append(names, "send")
+		}
 		for i, scenario := range names {
 			r, err := runScenario(ctx, o, bin, tmp, engine, pg, scenario, sizes[i])
 			if err == nil && ctx.Err() != nil {
@@ -317,6 +341,9 @@ func runScenario(ctx context.Context, o *options, bin, tmp, engine string, pg *p
 		return nil, err
 	}
 	cfg := serverConfig{Bin: bin, DataDir: filepath.Join(dir, "data"), LogLevel: o.logLevel, Timeout: o.startTimeout}
+	if scenario == "send" {
+		cfg.ExtraArgs = []string{"--delivery-interval", sendDeliveryInterval}
+	}
 	if pg != nil {
 		u, drop, err := pg.Fresh()
 		if err != nil {
@@ -388,11 +415,26 @@ func runScenario(ctx context.Context, o *options, bin, tmp, engine string, pg *p
 			return nil, err
 		}
 		wl = &listLoad{url: u, token: benchToken}
+	case "send":
+		sl, stop, err := setupSend(ctx, o, client, srv.URL, name, n)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		wl = sl
 	}
 	var seq atomic.Uint64
 	if o.warmup > 0 {
 		srv.mem.SetPhase("warmup")
 		runLoad(ctx, client, wl, o.concurrency, o.warmup, &seq)
+	}
+	sl, _ := wl.(*sendLoad)
+	if sl != nil {
+		sl.measured.Store(true)
+		if o.sendPollSample > 0 {
+			sl.sampler = newPollSampler(ctx, srv.URL, benchToken, o.sendPollSample, o.duration, o.sendPollInterval, o.sendDrainTimeout)
+			sl.sampler.Start(time.Now())
+		}
 	}
 	srv.mem.SetPhase("load")
 	srvCPU0, _ := processCPU(srv.cmd.Process.Pid)
@@ -403,6 +445,9 @@ func runScenario(ctx context.Context, o *options, bin, tmp, engine string, pg *p
 	cliCPU1 := selfCPU()
 	busy1 := machineBusy()
 	srv.mem.SetPhase("after")
+	if sl != nil {
+		r.Send = finishSend(ctx, o, client, srv.URL, name, sl, time.Now())
+	}
 	r.ServerCPU = (srvCPU1 - srvCPU0).Seconds() / res.Elapsed.Seconds()
 	r.ClientCPU = (cliCPU1 - cliCPU0).Seconds() / res.Elapsed.Seconds()
 	r.OtherCPU = max(0, (busy1-busy0).Seconds()/res.Elapsed.Seconds()-r.ServerCPU-r.ClientCPU)
@@ -419,7 +464,9 @@ func runScenario(ctx context.Context, o *options, bin, tmp, engine string, pg *p
 	r.Statuses, r.FirstErr = res.StatusSummary(), res.FirstErr
 	r.PeakRSSMB = mb(mem.PeakRSS)
 	r.LoadRSSMB = mb(max(mem.Phase["warmup"], mem.Phase["load"]))
-	r.SeedRSSMB = mb(max(mem.Phase["start"], mem.Phase["seed"]))
+	// The phases start and seed come first, so VmHWM when they ended is
+	// their exact peak; later phases only have the sampled VmRSS.
+	r.SeedRSSMB = mb(max(mem.Phase["start"], mem.Phase["seed"], mem.HWMAtEnd["start"], mem.HWMAtEnd["seed"]))
 	logf("%s: %d requests, %d errors, %.0f req/s, p50 %v, p99 %v, peak RSS %.1f MB (%d samples)",
 		name, r.Requests, r.Errors, r.RPS, fmtDur(r.P50), fmtDur(r.P99), r.PeakRSSMB, mem.Samples)
 	if r.Errors > 0 {
@@ -555,12 +602,32 @@ func checkList(client *http.Client, url string, tagged int) error {
 	return nil
 }
 
-// judge attaches the targets to the SQLite rows.
+// judge attaches the targets to the SQLite rows, and the delivery checks of
+// the send scenario (every message read, none twice) to its rows on every
+// engine.
 func judge(o *options, results []*scenarioResult) {
 	var small, large *scenarioResult
 	for _, r := range results {
+		if r.Send != nil {
+			s := r.Send
+			note := fmt.Sprintf("%d of %d", s.Read, s.Messages)
+			if s.DrainTimedOut {
+				note += fmt.Sprintf(", gave up %v after the load", o.sendDrainTimeout)
+			}
+			r.Targets = append(r.Targets, verdict{Name: "every message read", Pass: s.Messages > 0 && s.Read == s.Messages, Note: note})
+			r.Targets = append(r.Targets, verdict{
+				Name: "none twice", Pass: s.Duplicates == 0 && s.OtherStatus == 0 && s.Unknown == 0 && s.BadEvents == 0 && s.Complete == s.Read,
+				Note: fmt.Sprintf("%d duplicated, %d complete", s.Duplicates, s.Complete),
+			})
+		}
 		if r.Engine != "sqlite" {
 			continue
+		}
+		if r.Scenario == "send" {
+			r.Targets = append(r.Targets, verdict{
+				Name: fmt.Sprintf("sends/s >= %.0f", o.targetSendRPS), Pass: r.RPS >= o.targetSendRPS,
+				Note: fmt.Sprintf("%.0f%% of target", 100*r.RPS/o.targetSendRPS),
+			})
 		}
 		if r.Scenario == "close-open" {
 			r.Targets = append(r.Targets, verdict{
@@ -620,11 +687,36 @@ func printReport(w io.Writer, o *options, results []*scenarioResult, skipped []s
 			round(r.Ready), r.SeedRSSMB, r.LoadRSSMB, r.ServerCPU, r.ClientCPU, r.OtherCPU, r.Unchanged, r.Statuses)
 	}
 	tw.Flush()
+	if hasSend(results) {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "engine\tscenario\tto contacts\tmessages\tread\tmissing\tduplicated\tredelivered\tstatus events/s\tlag p50\tp99\tmax\tpolled\tp50\tp99\tmax\tGETs\treads done after")
+		for _, r := range results {
+			if s := r.Send; s != nil {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%v\n", r.Engine, r.Scenario, s.Contacts,
+					s.Messages, s.Read, s.Missing, s.Duplicates, s.Redelivered, s.EventRate, fmtDur(s.LagP50), fmtDur(s.LagP99), fmtDur(s.LagMax),
+					s.Polled, fmtDur(s.PollP50), fmtDur(s.PollP99), fmtDur(s.PollMax), s.PollRequests, round(s.Drain))
+			}
+		}
+		tw.Flush()
+		fmt.Fprintln(w, "send: messages = sends answered 200 (warm-up included); status events/s = distinct message_status_updated events over the time")
+		fmt.Fprintln(w, "from the first to the last; lag = the read event at the bench's webhook receiver minus the send's answer, over the measured")
+		fmt.Fprintln(w, "messages; polled = a sample polled with GET /v1/messages/status until read (the stored status, without the webhook queue)")
+	}
 	for _, s := range skipped {
 		fmt.Fprintln(w, s)
 	}
 	fmt.Fprintln(w, "\ntargets apply to SQLite on a 2-core machine; peak RSS is the server's VmHWM/VmRSS over its whole life (start, seed, warm-up, load);")
 	fmt.Fprintln(w, "CPU cores = CPU time / wall time during the measured load (\"other\": the rest of the machine, PostgreSQL included)")
+}
+
+func hasSend(results []*scenarioResult) bool {
+	for _, r := range results {
+		if r.Send != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func fmtDur(d time.Duration) string {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -69,6 +70,7 @@ type serverConfig struct {
 	DatabaseURL string
 	Seed        string
 	LogLevel    string
+	ExtraArgs   []string      // more flags of serve
 	Timeout     time.Duration // for the first healthy /healthz
 }
 
@@ -98,6 +100,7 @@ func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if cfg.Seed != "" {
 		args = append(args, "--seed", cfg.Seed)
 	}
+	args = append(args, cfg.ExtraArgs...)
 	logPath := filepath.Join(cfg.DataDir, "server.log")
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, err
@@ -217,11 +220,12 @@ type memSampler struct {
 	peakRSS   int64            // kB, max sampled VmRSS over the whole run
 	hwm       int64            // kB, last VmHWM read (the kernel's own peak)
 	phasePeak map[string]int64 // kB, max sampled VmRSS per phase
+	hwmAtEnd  map[string]int64 // kB, VmHWM when the phase ended: the exact peak of the life so far
 	samples   int
 }
 
 func startMemSampler(pid int, every time.Duration) *memSampler {
-	m := &memSampler{pid: pid, stop: make(chan struct{}), done: make(chan struct{}), phasePeak: map[string]int64{}}
+	m := &memSampler{pid: pid, stop: make(chan struct{}), done: make(chan struct{}), phasePeak: map[string]int64{}, hwmAtEnd: map[string]int64{}}
 	go func() {
 		defer close(m.done)
 		t := time.NewTicker(every)
@@ -243,6 +247,7 @@ func startMemSampler(pid int, every time.Duration) *memSampler {
 func (m *memSampler) SetPhase(p string) {
 	m.sample()
 	m.mu.Lock()
+	m.hwmAtEnd[m.phase] = m.hwm
 	m.phase = p
 	m.mu.Unlock()
 	m.sample()
@@ -284,17 +289,15 @@ type memStats struct {
 	SampleRSS int64 // max sampled VmRSS
 	HWM       int64
 	Phase     map[string]int64
+	HWMAtEnd  map[string]int64 // VmHWM when each phase ended
 	Samples   int
 }
 
 func (m *memSampler) Stats() memStats {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ph := make(map[string]int64, len(m.phasePeak))
-	for k, v := range m.phasePeak {
-		ph[k] = v
-	}
-	return memStats{PeakRSS: max(m.peakRSS, m.hwm), SampleRSS: m.peakRSS, HWM: m.hwm, Phase: ph, Samples: m.samples}
+	return memStats{PeakRSS: max(m.peakRSS, m.hwm), SampleRSS: m.peakRSS, HWM: m.hwm, Phase: maps.Clone(m.phasePeak),
+		HWMAtEnd: maps.Clone(m.hwmAtEnd), Samples: m.samples}
 }
 
 // parseStatus returns VmRSS and VmHWM (kB) of a /proc/<pid>/status file.

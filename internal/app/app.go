@@ -50,7 +50,14 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		st.Close()
 		return nil, err
 	}
-	if err := bootstrap(ctx, st, cfg.APIKeys, clock, stdout); err != nil {
+	// Several processes may start at once on one new PostgreSQL database:
+	// the one that loses the race to create the demo account finds it made
+	// on its second try.
+	err = bootstrap(ctx, st, cfg.APIKeys, clock, stdout)
+	if err != nil {
+		err = bootstrap(ctx, st, cfg.APIKeys, clock, stdout)
+	}
+	if err != nil {
 		return fail(fmt.Errorf("prepare default account: %w", err))
 	}
 	if cfg.Seed != "" {

@@ -7,6 +7,10 @@ import (
 	ob "github.com/openbell/openbell"
 )
 
+// maxFilterTags bounds the tags of one list filter: each is a clause of the
+// query.
+const maxFilterTags = 20
+
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
 	q, err := parseContactsQuery(r)
 	if err != nil {
@@ -56,24 +60,31 @@ func parseContactsQuery(r *http.Request) (ob.ListContactsQuery, error) {
 		}
 		q.TeamUUID = id
 	}
+	seen := map[string]bool{}
 	for _, key := range []string{"tags", "tags[]"} {
 		for _, v := range values[key] {
 			for _, t := range strings.Split(v, ",") {
-				if t = strings.TrimSpace(t); t != "" {
+				if t = strings.TrimSpace(t); t != "" && !seen[strings.ToLower(t)] {
+					seen[strings.ToLower(t)] = true
 					q.Tags = append(q.Tags, t)
 				}
 			}
 		}
 	}
+	if len(q.Tags) > maxFilterTags {
+		return q, ob.BadField("tags", "at most 20 tags")
+	}
 	return q, nil
 }
 
-// writeContact answers {contact}, with customFieldsMetadata when asked.
-func (s *Server) writeContact(w http.ResponseWriter, r *http.Request, c *ob.Contact) error {
-	fieldTypes, err := queryBool(r, "include_field_types")
-	if err != nil {
-		return err
-	}
+// includeFieldTypes reads include_field_types. Handlers that change a
+// contact read it before the change, so a bad value changes nothing.
+func includeFieldTypes(r *http.Request) (bool, error) {
+	return queryBool(r, "include_field_types")
+}
+
+// writeContact answers {contact}, with customFieldsMetadata when fieldTypes.
+func (s *Server) writeContact(w http.ResponseWriter, r *http.Request, c *ob.Contact, fieldTypes bool) error {
 	v, err := s.svc.ContactView(r.Context(), c, fieldTypes)
 	if err != nil {
 		return err
@@ -85,29 +96,38 @@ func (s *Server) writeContact(w http.ResponseWriter, r *http.Request, c *ob.Cont
 }
 
 func (s *Server) getContact(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	fieldTypes, err := includeFieldTypes(r)
+	if err != nil {
+		return err
+	}
 	c, err := s.svc.Contact(r.Context(), p.AccountID, r.PathValue("uuid"))
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, r, c)
+	return s.writeContact(w, r, c, fieldTypes)
 }
 
 // contactSubresource serves the two-segment GET paths under /contacts.
 func (s *Server) contactSubresource(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
 	a, b := r.PathValue("a"), r.PathValue("b")
 	switch {
-	case a == "phone":
+	case a == "phone" || a == "bsuid":
+		fieldTypes, err := includeFieldTypes(r)
+		if err != nil {
+			return err
+		}
+		if a == "bsuid" {
+			c, err := s.svc.ContactByBSUID(r.Context(), p.AccountID, b)
+			if err != nil {
+				return err
+			}
+			return s.writeContact(w, r, c, fieldTypes)
+		}
 		c, err := s.svc.ContactByPhone(r.Context(), p.AccountID, b, r.URL.Query().Get("channel_uuid"))
 		if err != nil {
 			return err
 		}
-		return s.writeContact(w, r, c)
-	case a == "bsuid":
-		c, err := s.svc.ContactByBSUID(r.Context(), p.AccountID, b)
-		if err != nil {
-			return err
-		}
-		return s.writeContact(w, r, c)
+		return s.writeContact(w, r, c, fieldTypes)
 	case b == "messages":
 		return s.listMessages(w, r, p, a)
 	case b == "bot":
@@ -144,6 +164,10 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request, p *ob.Prin
 }
 
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	fieldTypes, err := includeFieldTypes(r)
+	if err != nil {
+		return err
+	}
 	var in ob.NewContact
 	if err := decode(r, &in); err != nil {
 		return err
@@ -152,10 +176,14 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request, p *ob.Pri
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, r, c)
+	return s.writeContact(w, r, c, fieldTypes)
 }
 
 func (s *Server) updateContact(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	fieldTypes, err := includeFieldTypes(r)
+	if err != nil {
+		return err
+	}
 	var in ob.ContactChanges
 	if err := decode(r, &in); err != nil {
 		return err
@@ -164,7 +192,7 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request, p *ob.Pri
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, r, c)
+	return s.writeContact(w, r, c, fieldTypes)
 }
 
 func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
@@ -176,6 +204,10 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request, p *ob.Pri
 }
 
 func (s *Server) closeConversation(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	fieldTypes, err := includeFieldTypes(r)
+	if err != nil {
+		return err
+	}
 	var in struct {
 		ClosingReason ob.Opt[string] `json:"closing_reason"`
 	}
@@ -190,10 +222,14 @@ func (s *Server) closeConversation(w http.ResponseWriter, r *http.Request, p *ob
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, r, c)
+	return s.writeContact(w, r, c, fieldTypes)
 }
 
 func (s *Server) openConversation(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	fieldTypes, err := includeFieldTypes(r)
+	if err != nil {
+		return err
+	}
 	if _, err := readBody(r); err != nil {
 		return err
 	}
@@ -201,7 +237,7 @@ func (s *Server) openConversation(w http.ResponseWriter, r *http.Request, p *ob.
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, r, c)
+	return s.writeContact(w, r, c, fieldTypes)
 }
 
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
@@ -219,6 +255,10 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request, p *ob.Principal
 }
 
 func (s *Server) updateFunnel(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	fieldTypes, err := includeFieldTypes(r)
+	if err != nil {
+		return err
+	}
 	var in struct {
 		FunnelID ob.Opt[string] `json:"funnel_id"`
 	}
@@ -229,7 +269,7 @@ func (s *Server) updateFunnel(w http.ResponseWriter, r *http.Request, p *ob.Prin
 	if err != nil {
 		return err
 	}
-	return s.writeContact(w, r, c)
+	return s.writeContact(w, r, c, fieldTypes)
 }
 
 func (s *Server) setBot(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {

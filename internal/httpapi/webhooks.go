@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,7 +93,9 @@ func parseWebhookEventsQuery(r *http.Request) (ob.WebhookEventsQuery, error) {
 			if !ob.IsEventName(name) {
 				return q, ob.BadField("subscriptions", "unknown event: "+name)
 			}
-			q.Events = append(q.Events, name)
+			if !slices.Contains(q.Events, name) { // at most the ten event names
+				q.Events = append(q.Events, name)
+			}
 		}
 	}
 	return q, nil

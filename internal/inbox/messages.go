@@ -80,7 +80,7 @@ func (s *Service) SendMessage(ctx context.Context, accountID ob.ID, in ob.SendMe
 			return err
 		}
 		if idem.Key != "" {
-			hash, resp, err := tx.IdempotentResponse(accountID, idem.Key)
+			hash, resp, err := tx.IdempotentResponse(accountID, idem.Key, s.now().Add(-idempotencyTTL))
 			if err == nil {
 				if hash != idem.BodyHash {
 					return ob.Invalid("Idempotency-Key", "was used with a different request")
@@ -186,7 +186,9 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 			m.Attachments = []string{mediaURL}
 		}
 	} else {
-		if !s.windowOpen(tx, c, now, v) {
+		if open, err := s.windowOpen(tx, c, now, v); err != nil {
+			return nil, false, err
+		} else if !open {
 			return nil, false, v.Err()
 		}
 		if kind != "text" {
@@ -228,7 +230,9 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 			p := "+" + ob.Digits(c.Identifier)
 			sc.Phone = &p
 		}
-		sc.Email = contactEmail(tx, c)
+		if sc.Email, err = contactEmail(tx, c); err != nil {
+			return nil, false, err
+		}
 		res.Contact = sc
 	}
 	if fields["conversation"] {
@@ -335,16 +339,19 @@ func (s *Service) insertContact(tx store.Tx, c *ob.Contact) (*ob.Contact, error)
 
 // windowOpen applies the 24-hour rule: on WhatsApp, a free-form message
 // needs an inbound message from the contact in the last 24 hours.
-func (s *Service) windowOpen(tx store.Tx, c *ob.Contact, now time.Time, v *ob.Validation) bool {
+func (s *Service) windowOpen(tx store.Tx, c *ob.Contact, now time.Time, v *ob.Validation) (bool, error) {
 	if !s.opts.WindowRule || c.Channel.Type != ob.SourceWhatsApp {
-		return true
+		return true, nil
 	}
 	last, err := tx.LastInboundAt(c.AccountID, c.ID)
-	if err == nil && !last.IsZero() && now.Sub(last) < window {
-		return true
+	if err != nil {
+		return false, err
+	}
+	if !last.IsZero() && now.Sub(last) < window {
+		return true, nil
 	}
 	v.Add("template_uuid", "the 24-hour window is closed: the contact has not written in the last 24 hours, send a template instead")
-	return false
+	return false, nil
 }
 
 var placeholder = regexp.MustCompile(`\{\{\s*(\d+)\s*\}\}`)
@@ -433,15 +440,15 @@ func channelAddress(ch *ob.Channel) string {
 
 // contactEmail is the contact's e-mail for fields=contact: the value of its
 // first e-mail custom field, nil when none.
-func contactEmail(tx store.Tx, c *ob.Contact) *string {
+func contactEmail(tx store.Tx, c *ob.Contact) (*string, error) {
 	defs, err := tx.CustomFields(c.AccountID)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	for _, d := range defs {
 		if v := c.CustomFields[d.Name]; d.Type == ob.FieldEmail && v != "" {
-			return &v
+			return &v, nil
 		}
 	}
-	return nil
+	return nil, nil
 }

@@ -10,10 +10,16 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	ob "github.com/openbell/openbell"
 )
+
+// ErrRetry is returned from inside a write transaction that lost a race to
+// a concurrent one (a uniqueness it relied on was taken meanwhile): Write
+// rolls it back and runs it again, once the other has committed.
+var ErrRetry = errors.New("store: transaction lost a race; retry")
 
 // Store opens transactions. Write transactions are serialized per contact
 // row (SQLite: one writer; PostgreSQL: row locks taken by ContactForUpdate).
@@ -22,6 +28,9 @@ type Store interface {
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Write runs fn in a read-write transaction, committed when fn returns nil
 	// and rolled back otherwise: a request happens completely or not at all.
+	// fn may run more than once: Write retries a transaction that returned
+	// ErrRetry or that the database aborted for a deadlock or a
+	// serialization failure.
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Ping reports whether the database is reachable and migrated.
 	Ping(ctx context.Context) error
@@ -135,8 +144,11 @@ type Tx interface {
 	// DueMessages claims messages of every account whose delivery step is
 	// due, locking them for the transaction.
 	DueMessages(now time.Time, limit int) ([]ob.Message, error)
-	// IdempotentResponse returns ENOTFOUND for an unknown key.
-	IdempotentResponse(accountID ob.ID, key string) (hash string, response []byte, err error)
+	// IdempotentResponse returns ENOTFOUND for a key unknown or older than
+	// since.
+	IdempotentResponse(accountID ob.ID, key string, since time.Time) (hash string, response []byte, err error)
+	// SaveIdempotentResponse returns ErrRetry when a concurrent send holds
+	// the key.
 	SaveIdempotentResponse(accountID ob.ID, key, hash string, response []byte, at, forgetBefore time.Time) error
 	ClockOffset(accountID ob.ID) (time.Duration, error)
 	SetClockOffset(accountID ob.ID, d time.Duration) error

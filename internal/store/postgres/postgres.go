@@ -42,6 +42,7 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
 		ReadOnlyTx:        true,
 		IsUniqueViolation: isUniqueViolation,
+		IsRetryable:       isRetryable,
 		LockMigrations:    lockMigrations,
 	}, pool, pool)
 	sub, _ := fs.Sub(migrations, "migrations")
@@ -59,6 +60,13 @@ func lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error) {
 	return func() {
 		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLock)
 	}, nil
+}
+
+// isRetryable: deadlock_detected and serialization_failure abort a
+// transaction that is sound to run again.
+func isRetryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
 }
 
 func isUniqueViolation(err error) bool {

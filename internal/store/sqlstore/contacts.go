@@ -94,12 +94,36 @@ func (t *tx) ContactForUpdate(accountID, id ob.ID) (*ob.Contact, error) {
 	return t.ContactByID(accountID, id)
 }
 
+// ContactByIdentifier finds a contact by channel and identifier. In a write
+// transaction the row is locked (as ContactForUpdate), since the caller may
+// go on to change the contact.
 func (t *tx) ContactByIdentifier(accountID, channelID ob.ID, identifier string) (*ob.Contact, error) {
-	return get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND c.channel_id = ? AND c.identifier = ?", accountID, channelID, identifier)
+	return t.contactWhere(accountID, "c.channel_id = ? AND c.identifier = ?", channelID, identifier)
 }
 
+// ContactByBSUID finds a contact by bsuid, locked like ContactByIdentifier.
 func (t *tx) ContactByBSUID(accountID ob.ID, bsuid string) (*ob.Contact, error) {
-	return get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND c.bsuid = ? AND c.bsuid <> '' ORDER BY c.created_at LIMIT 1", accountID, bsuid)
+	return t.contactWhere(accountID, "c.bsuid = ? AND c.bsuid <> ''", bsuid)
+}
+
+// contactWhere reads the account's first contact matching cond; in a write
+// transaction on an engine with row locks it locks the row first.
+func (t *tx) contactWhere(accountID ob.ID, cond string, args ...any) (*ob.Contact, error) {
+	if t.write && t.db.d.ForUpdate != "" {
+		var id string
+		err := t.queryRow("SELECT c.id FROM contacts c WHERE c.account_id = ? AND "+cond+" ORDER BY c.created_at LIMIT 1"+t.db.d.ForUpdate,
+			append([]any{accountID}, args...)...).Scan(&id)
+		if err != nil {
+			return nil, one(err, "contact")
+		}
+		return t.ContactByID(accountID, id)
+	}
+	c, err := get(t, "contact", scanContact, contactSelect+" WHERE c.account_id = ? AND "+cond+" ORDER BY c.created_at LIMIT 1",
+		append([]any{accountID}, args...)...)
+	if err == nil && t.write {
+		t.remember(c)
+	}
+	return c, err
 }
 
 // ListContacts reads one page in list order. With a tag filter the page comes

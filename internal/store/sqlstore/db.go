@@ -34,6 +34,9 @@ type Dialect struct {
 	SkipLocked string
 	// ReadOnlyTx asks the driver for read-only read transactions.
 	ReadOnlyTx bool
+	// IsRetryable reports whether err aborted a transaction that may simply
+	// run again (a deadlock or a serialization failure).
+	IsRetryable func(error) bool
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
 	// SerializeWrites runs write transactions one at a time in this process
@@ -102,7 +105,14 @@ func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
-	return db.run(ctx, db.writer, nil, fn)
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.run(ctx, db.writer, nil, fn)
+		if !errors.Is(err, store.ErrRetry) && (db.d.IsRetryable == nil || !db.d.IsRetryable(err)) {
+			return err
+		}
+	}
+	return err
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(store.Tx) error) error {
@@ -110,7 +120,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, tx: sqlTx, ctx: ctx, prepare: db.d.SerializeWrites && pool == db.writer}
+	t := &tx{db: db, tx: sqlTx, ctx: ctx, write: opts == nil, prepare: db.d.SerializeWrites && opts == nil}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -212,8 +222,9 @@ type tx struct {
 	db  *DB
 	tx  *sql.Tx
 	ctx context.Context
-	// prepare uses the writer's cached prepared statements.
-	prepare bool
+	// write is true in a write transaction; prepare uses the writer's
+	// cached prepared statements.
+	write, prepare bool
 	// loaded keeps what UpdateContact needs of each contact this
 	// transaction read, so that an update does not read the row again.
 	loaded map[ob.ID]storedContact

@@ -50,8 +50,13 @@ func (t *tx) ListMessages(accountID, contactID ob.ID, offset, limit int) ([]ob.M
 }
 
 // MessageByUUID finds a message by its public id (uuid32 or wamid).
+// In a write transaction the row is locked until it ends.
 func (t *tx) MessageByUUID(accountID ob.ID, uuid string) (*ob.Message, error) {
-	return get(t, "message", scanMessage, "SELECT "+messageCols+" FROM messages WHERE account_id = ? AND uuid = ? AND uuid <> ''", accountID, uuid)
+	lock := ""
+	if t.write {
+		lock = t.db.d.ForUpdate
+	}
+	return get(t, "message", scanMessage, "SELECT "+messageCols+" FROM messages WHERE account_id = ? AND uuid = ? AND uuid <> ''"+lock, accountID, uuid)
 }
 
 // UpdateMessage writes the mutable parts of a message: text, attachments and

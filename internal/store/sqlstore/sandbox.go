@@ -6,13 +6,15 @@ import (
 	"time"
 
 	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/store"
 )
 
 // IdempotentResponse returns the request hash and stored response of an
 // idempotency key, or ENOTFOUND.
-func (t *tx) IdempotentResponse(accountID ob.ID, key string) (string, []byte, error) {
+func (t *tx) IdempotentResponse(accountID ob.ID, key string, since time.Time) (string, []byte, error) {
 	var hash, resp string
-	err := t.queryRow("SELECT request_hash, response FROM idempotency_keys WHERE account_id = ? AND idem_key = ?", accountID, key).Scan(&hash, &resp)
+	err := t.queryRow("SELECT request_hash, response FROM idempotency_keys WHERE account_id = ? AND idem_key = ? AND created_at >= ?",
+		accountID, key, ob.Millis(since)).Scan(&hash, &resp)
 	if err != nil {
 		return "", nil, one(err, "idempotency key")
 	}
@@ -25,9 +27,21 @@ func (t *tx) SaveIdempotentResponse(accountID ob.ID, key, hash string, response 
 	if _, err := t.exec("DELETE FROM idempotency_keys WHERE created_at < ?", ob.Millis(before)); err != nil {
 		return err
 	}
-	_, err := t.exec("INSERT INTO idempotency_keys (account_id, idem_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)",
-		accountID, key, hash, string(response), ob.Millis(at))
-	return err
+	// An expired row of the key is replaced; a live one belongs to a
+	// concurrent send that committed first (the insert waits for it).
+	res, err := t.exec(`INSERT INTO idempotency_keys (account_id, idem_key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (account_id, idem_key) DO UPDATE SET request_hash = excluded.request_hash, response = excluded.response,
+		created_at = excluded.created_at WHERE idempotency_keys.created_at < ?`,
+		accountID, key, hash, string(response), ob.Millis(at), ob.Millis(before))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return store.ErrRetry
+	}
+	return nil
 }
 
 // ClockOffset returns how far the account's sandbox clock is ahead.
