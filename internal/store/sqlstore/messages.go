@@ -1,6 +1,10 @@
 package sqlstore
 
 import (
+	"database/sql"
+	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	ob "github.com/openbell/openbell"
@@ -84,7 +88,36 @@ func (t *tx) LastInboundAt(accountID, contactID ob.ID) (time.Time, error) {
 // DueMessages returns up to limit messages whose delivery step is due at
 // now, oldest first, locked for this transaction (rows another process holds
 // are skipped on PostgreSQL).
+//
+// It also locks the webhooks of their accounts, in account order: the status
+// events of a batch queue deliveries on many streams, and the delivery
+// worker takes an account's webhook before its streams, so taking the
+// webhook first here too keeps the two from deadlocking on PostgreSQL.
 func (t *tx) DueMessages(now time.Time, limit int) ([]ob.Message, error) {
-	return list(t, scanMessage, "SELECT "+messageCols+` FROM messages WHERE delivery_due_at > 0 AND delivery_due_at <= ?
+	due, err := list(t, scanMessage, "SELECT "+messageCols+` FROM messages WHERE delivery_due_at > 0 AND delivery_due_at <= ?
 		ORDER BY delivery_due_at LIMIT ?`+t.db.d.SkipLocked, ob.Millis(now), limit)
+	if err != nil || t.db.d.ForUpdate == "" {
+		return due, err
+	}
+	accounts := map[ob.ID]bool{}
+	for _, m := range due {
+		accounts[m.AccountID] = true
+	}
+	for _, a := range slices.Sorted(maps.Keys(accounts)) {
+		if err := t.lockWebhook(a); err != nil {
+			return nil, err
+		}
+	}
+	return due, nil
+}
+
+// lockWebhook locks the account's webhook row, if it has one, until the
+// transaction ends (PostgreSQL).
+func (t *tx) lockWebhook(accountID ob.ID) error {
+	var id string
+	err := t.queryRow("SELECT account_id FROM webhooks WHERE account_id = ?"+t.db.d.ForUpdate, accountID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return err
 }

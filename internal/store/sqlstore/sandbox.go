@@ -67,6 +67,11 @@ func (t *tx) SetClockOffset(accountID ob.ID, d time.Duration) error {
 // period too. A disabled webhook's streams stay parked.
 func (t *tx) ShiftWebhookSchedule(accountID ob.ID, d time.Duration) error {
 	ms := d.Milliseconds()
+	if t.db.d.ForUpdate != "" {
+		if err := t.lockWebhook(accountID); err != nil { // the webhook before its streams, as the worker
+			return err
+		}
+	}
 	if _, err := t.exec(`UPDATE webhook_streams SET next_attempt_at = CASE WHEN next_attempt_at > ? THEN next_attempt_at - ? ELSE 0 END
 		WHERE account_id = ? AND pending > 0 AND next_attempt_at < ?`, ms, ms, accountID, never); err != nil {
 		return err
