@@ -66,7 +66,7 @@ func Start(t testing.TB, e storetest.Engine, opts ...Option) *Server {
 func NewConfig(t testing.TB, e storetest.Engine, opts ...Option) app.Config {
 	cfg := app.Config{
 		Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: e.URL(t), APIKeys: []string{DemoToken},
-		RateLimit: 0, LogLevel: "warn", ShutdownTimeout: 5 * time.Second, WindowRule: true,
+		RateLimit: 0, LogLevel: "warn", ShutdownTimeout: 15 * time.Second, WindowRule: true,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -83,7 +83,11 @@ func StartConfig(t testing.TB, cfg app.Config) *Server {
 		cancel()
 		t.Fatalf("start server: %v", err)
 	}
+	client := &http.Client{Timeout: 30 * time.Second}
 	stop := sync.OnceValue(func() error {
+		// A connection the client opened but never used counts as busy
+		// for a graceful shutdown for 5 s: close the client's idle ones.
+		client.CloseIdleConnections()
 		cancel()
 		return a.Wait()
 	})
@@ -92,7 +96,7 @@ func StartConfig(t testing.TB, cfg app.Config) *Server {
 			t.Errorf("server stopped with: %v", err)
 		}
 	})
-	return &Server{URL: a.URL, Token: DemoToken, App: a, t: t, http: &http.Client{Timeout: 30 * time.Second}, stop: stop}
+	return &Server{URL: a.URL, Token: DemoToken, App: a, t: t, http: client, stop: stop}
 }
 
 // Stop shuts the server down as SIGTERM would and waits for it.
