@@ -158,18 +158,15 @@ func (t *sendTracker) record(hookID, uuid, status string, at time.Time, bad erro
 func (t *sendTracker) Unread(n int) (int, []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	count := 0
-	var some []string
+	var unread []string
 	for uuid, m := range t.msgs {
 		if !m.ackAt.IsZero() && m.events[readSlot] == 0 {
-			count++
-			if len(some) < n {
-				some = append(some, uuid)
-			}
+			unread = append(unread, uuid)
 		}
 	}
-	slices.Sort(some)
-	return count, some
+	// Sorted before it is cut, so the sample does not depend on map order.
+	slices.Sort(unread)
+	return len(unread), unread[:min(n, len(unread))]
 }
 
 // sendStats is the delivery part of a send row.
