@@ -1,5 +1,5 @@
 // Package sqlite opens the embedded SQLite engine of openbell: one file in the
-// data directory, WAL journal, a single-connection writer pool and a reader
+// data directory, WAL journal, serialized writes on a writer pool and a reader
 // pool, with the migrations of this folder.
 package sqlite
 
