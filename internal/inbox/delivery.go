@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	ob "github.com/openbell/openbell"
@@ -97,7 +98,10 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 		if err != nil {
 			return err
 		}
-		contacts := map[ob.ID]*ob.Contact{}
+		contacts, err := contactsOf(tx, due)
+		if err != nil {
+			return err
+		}
 		for i := range due {
 			m := &due[i]
 			step, ok := ob.NextStep(m.Status, m.To, m.FailReason)
@@ -116,10 +120,7 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 			}
 			c := contacts[m.ContactID]
 			if c == nil {
-				if c, err = tx.ContactByID(m.AccountID, m.ContactID); err != nil {
-					return err
-				}
-				contacts[m.ContactID] = c
+				return ob.NotFound("contact")
 			}
 			if err := s.emitStatus(tx, m, c); err != nil {
 				return err
@@ -129,6 +130,27 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 		return nil
 	})
 	return n, err
+}
+
+// contactsOf reads the contacts of msgs, one query per account.
+func contactsOf(tx store.Tx, msgs []ob.Message) (map[ob.ID]*ob.Contact, error) {
+	ids := map[ob.ID][]ob.ID{}
+	for _, m := range msgs {
+		if !slices.Contains(ids[m.AccountID], m.ContactID) {
+			ids[m.AccountID] = append(ids[m.AccountID], m.ContactID)
+		}
+	}
+	out := make(map[ob.ID]*ob.Contact, len(msgs))
+	for account, list := range ids {
+		cs, err := tx.ContactsByID(account, list)
+		if err != nil {
+			return nil, err
+		}
+		for i := range cs {
+			out[cs[i].ID] = &cs[i]
+		}
+	}
+	return out, nil
 }
 
 // ForceStatus sets a message's delivery status (sandbox). A status that is

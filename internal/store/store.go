@@ -116,6 +116,9 @@ type Tx interface {
 
 	// Contacts, with their joined channel, team and assigned user.
 	ContactByID(accountID, id ob.ID) (*ob.Contact, error)
+	// ContactsByID returns the account's contacts among ids, in no order;
+	// ids that name none are left out.
+	ContactsByID(accountID ob.ID, ids []ob.ID) ([]ob.Contact, error)
 	// ContactForUpdate is ContactByID that also locks the row until the
 	// transaction ends.
 	ContactForUpdate(accountID, id ob.ID) (*ob.Contact, error)

@@ -36,9 +36,10 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 	// busy_timeout covers the moments a reader checkpoints; synchronous=NORMAL
 	// is durable across process crashes in WAL mode (only an OS crash can lose
 	// the last transactions).
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// The checkpointer, not the writer, copies the log into the database.
+	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, err
 	}
@@ -61,12 +62,20 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 		Name:              "sqlite",
 		IsUniqueViolation: isUniqueViolation,
 		SerializeWrites:   true,
+		LastInsertID:      true,
 	}, writer, reader)
 	sub, _ := fs.Sub(migrations, "migrations")
 	if err := db.Migrate(ctx, sub); err != nil {
 		db.Close()
 		return nil, err
 	}
+	cp, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	cp.SetMaxOpenConns(1)
+	db.AtClose(startCheckpointer(cp).close)
 	return db, nil
 }
 

@@ -53,6 +53,24 @@ func (t *tx) ContactByID(accountID, id ob.ID) (*ob.Contact, error) {
 	return c, err
 }
 
+// ContactsByID returns the account's contacts among ids, in no order, in one
+// query (a batch of delivery steps reads the contacts of its messages).
+func (t *tx) ContactsByID(accountID ob.ID, ids []ob.ID) ([]ob.Contact, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, accountID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	out, err := list(t, scanContact, contactSelect+" WHERE c.account_id = ? AND c.id IN ("+placeholders(len(ids))+")", args...)
+	for i := range out {
+		t.remember(&out[i])
+	}
+	return out, err
+}
+
 // storedContact is what UpdateContact and DeleteContact compare against: the
 // columns that contact_tags and contact_counts follow, as stored.
 type storedContact struct {

@@ -32,6 +32,9 @@ type Dialect struct {
 	// SkipLocked is appended to a claim of queued work so that concurrent
 	// processes take different rows ("" on SQLite's single writer).
 	SkipLocked string
+	// LastInsertID says the driver reports the rowid of an insert, which
+	// is cheaper than reading it back with RETURNING.
+	LastInsertID bool
 	// ReadOnlyTx asks the driver for read-only read transactions.
 	ReadOnlyTx bool
 	// IsRetryable reports whether err aborted a transaction that may simply
@@ -39,7 +42,8 @@ type Dialect struct {
 	IsRetryable func(error) bool
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
-	// SerializeWrites runs write transactions one at a time in this process
+	// SerializeWrites runs write transactions one at a time in this process,
+	// committing together those that wait for the writer (see groupWriter),
 	// and keeps prepared statements of the writer pool across them: SQLite
 	// has a single writer, and re-parsing each statement was a third of the
 	// cost of a write.
@@ -57,17 +61,23 @@ type DB struct {
 	reader *sql.DB
 	sqls   sync.Map // query text -> rewritten text
 	stmts  sync.Map // query text -> *sql.Stmt of the writer pool
-	// writeMu serializes write transactions when Dialect.SerializeWrites.
-	writeMu sync.Mutex
+	// group runs the write transactions when Dialect.SerializeWrites.
+	group *groupWriter
 	// queued is signalled after a commit that queued webhook deliveries.
 	queued chan struct{}
+	// atClose runs after the writer stops, before the pools close.
+	atClose []func() error
 }
 
 var _ store.Store = (*DB)(nil)
 
 // New returns a DB. writer and reader may be the same pool.
 func New(d Dialect, writer, reader *sql.DB) *DB {
-	return &DB{d: d, writer: writer, reader: reader, queued: make(chan struct{}, 1)}
+	db := &DB{d: d, writer: writer, reader: reader, queued: make(chan struct{}, 1)}
+	if d.SerializeWrites {
+		db.group = newGroupWriter(db)
+	}
+	return db
 }
 
 // Engine implements store.Store.
@@ -75,18 +85,27 @@ func (db *DB) Engine() string { return db.d.Name }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
+	var errs []error
+	for _, fn := range db.atClose {
+		errs = append(errs, fn())
+	}
 	db.stmts.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
 		return true
 	})
-	err := db.writer.Close()
+	errs = append(errs, db.writer.Close())
 	if db.reader != db.writer {
-		if err2 := db.reader.Close(); err == nil {
-			err = err2
-		}
+		errs = append(errs, db.reader.Close())
 	}
-	return err
+	return errors.Join(errs...)
 }
+
+// AtClose registers fn to run when the DB closes, after the last write and
+// before the pools close: an engine's background work stops there.
+func (db *DB) AtClose(fn func() error) { db.atClose = append(db.atClose, fn) }
 
 // Ping implements store.Store: the database answers and is migrated.
 func (db *DB) Ping(ctx context.Context) error {
@@ -101,18 +120,10 @@ func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 
 // Write implements store.Store.
 func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
-	if db.d.SerializeWrites {
-		db.writeMu.Lock()
-		defer db.writeMu.Unlock()
+	if db.group != nil {
+		return db.group.write(ctx, fn)
 	}
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = db.run(ctx, db.writer, nil, fn)
-		if !errors.Is(err, store.ErrRetry) && (db.d.IsRetryable == nil || !db.d.IsRetryable(err)) {
-			return err
-		}
-	}
-	return err
+	return db.writeAlone(ctx, fn)
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(store.Tx) error) error {
@@ -228,6 +239,8 @@ type tx struct {
 	// loaded keeps what UpdateContact needs of each contact this
 	// transaction read, so that an update does not read the row again.
 	loaded map[ob.ID]storedContact
+	// hooks remembers the webhook subscriptions read (see subscriptions).
+	hooks map[ob.ID]*hookSubs
 	// counts sums the contact count changes until the commit.
 	counts map[countKey]int
 	// queued records that the transaction queued webhook deliveries (or made

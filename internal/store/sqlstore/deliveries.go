@@ -82,6 +82,7 @@ func (t *tx) ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int
 // SaveWebhook and DeleteWebhook lock them first: PostgreSQL transactions that
 // touch a webhook and its streams take the locks in one order.
 func (t *tx) RecordDeliveries(worker string, results []ob.DeliveryResult) error {
+	defer t.forgetWebhooks() // results may disable a webhook
 	results = slices.Clone(results)
 	slices.SortStableFunc(results, func(a, b ob.DeliveryResult) int {
 		return cmp.Or(strings.Compare(a.Delivery.AccountID, b.Delivery.AccountID), cmp.Compare(a.Delivery.StreamID, b.Delivery.StreamID))

@@ -8,8 +8,17 @@ import (
 // it, queues its delivery; it runs in the transaction of the change that
 // causes it, so the three commit or roll back together.
 func (t *tx) InsertEvent(e *ob.Event) error {
-	if err := t.queryRow(`INSERT INTO events (account_id, name, contact_id, payload, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, e.AccountID, e.Name, e.ContactID, string(e.Payload), ob.Millis(e.CreatedAt)).Scan(&e.ID); err != nil {
+	const insert = `INSERT INTO events (account_id, name, contact_id, payload, created_at) VALUES (?, ?, ?, ?, ?)`
+	args := []any{e.AccountID, e.Name, e.ContactID, string(e.Payload), ob.Millis(e.CreatedAt)}
+	if t.db.d.LastInsertID {
+		res, err := t.exec(insert, args...)
+		if err != nil {
+			return err
+		}
+		if e.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	} else if err := t.queryRow(insert+" RETURNING id", args...).Scan(&e.ID); err != nil {
 		return err
 	}
 	return t.queueDelivery(e)

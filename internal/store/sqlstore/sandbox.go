@@ -66,6 +66,7 @@ func (t *tx) SetClockOffset(accountID ob.ID, d time.Duration) error {
 // passed: the sandbox clock moves retry schedules and the disable-after
 // period too. A disabled webhook's streams stay parked.
 func (t *tx) ShiftWebhookSchedule(accountID ob.ID, d time.Duration) error {
+	t.forgetWebhooks()
 	ms := d.Milliseconds()
 	if t.db.d.ForUpdate != "" {
 		if err := t.lockWebhook(accountID); err != nil { // the webhook before its streams, as the worker

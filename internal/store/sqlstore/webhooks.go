@@ -42,6 +42,7 @@ func (t *tx) WebhookByAccount(accountID ob.ID) (*ob.Webhook, error) {
 }
 
 func (t *tx) SaveWebhook(w *ob.Webhook, now time.Time) error {
+	t.forgetWebhooks()
 	at := ob.Millis(now)
 	// The upsert comes first: on PostgreSQL it locks the webhook row, which
 	// the worker also locks first when it records results.
@@ -79,6 +80,7 @@ func (t *tx) SaveWebhook(w *ob.Webhook, now time.Time) error {
 }
 
 func (t *tx) DeleteWebhook(accountID ob.ID, now time.Time) error {
+	t.forgetWebhooks()
 	res, err := t.exec("DELETE FROM webhooks WHERE account_id = ?", accountID)
 	if err != nil {
 		return err
@@ -97,20 +99,13 @@ func (t *tx) DeleteWebhook(accountID ob.ID, now time.Time) error {
 // queueDelivery queues e for the account's webhook when it subscribes to
 // e's name: InsertEvent calls it, so the delivery commits with the event.
 func (t *tx) queueDelivery(e *ob.Event) error {
-	var enabled flag
-	var subs []string
-	err := t.queryRow("SELECT enabled, subscriptions FROM webhooks WHERE account_id = ?", e.AccountID).Scan(&enabled, jsonText{&subs})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
+	hook, err := t.subscriptions(e.AccountID)
+	if err != nil || hook == nil || !slices.Contains(hook.names, e.Name) {
 		return err
-	}
-	if !slices.Contains(subs, e.Name) {
-		return nil
 	}
 	at := ob.Millis(e.CreatedAt)
 	due := at
-	if !enabled {
+	if !hook.enabled {
 		due = never
 	}
 	// The stream row first: on PostgreSQL the upsert locks it, serializing
@@ -127,11 +122,46 @@ func (t *tx) queueDelivery(e *ob.Event) error {
 		e.AccountID, e.ContactID, e.ID, "msg_"+ob.NewID(), e.Name, string(ob.WebhookBody(e.Name, e.Payload)), at, at); err != nil {
 		return err
 	}
-	if enabled {
+	if hook.enabled {
 		t.queued = true
 	}
 	return nil
 }
+
+// hookSubs is what queueDelivery needs of an account's webhook.
+type hookSubs struct {
+	enabled bool
+	names   []string
+}
+
+// subscriptions returns the account's webhook subscriptions, nil when it has
+// no webhook. The transaction reads them once: a batch of delivery steps
+// queues many events. Every change to a webhook row forgets them.
+func (t *tx) subscriptions(accountID ob.ID) (*hookSubs, error) {
+	if h, ok := t.hooks[accountID]; ok {
+		return h, nil
+	}
+	var enabled flag
+	var subs []string
+	err := t.queryRow("SELECT enabled, subscriptions FROM webhooks WHERE account_id = ?", accountID).Scan(&enabled, jsonText{&subs})
+	var h *hookSubs
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, err
+	default:
+		h = &hookSubs{enabled: bool(enabled), names: subs}
+	}
+	if t.hooks == nil {
+		t.hooks = map[ob.ID]*hookSubs{}
+	}
+	t.hooks[accountID] = h
+	return h, nil
+}
+
+// forgetWebhooks drops what the transaction remembers of webhook rows; every
+// write to the webhooks table calls it.
+func (t *tx) forgetWebhooks() { clear(t.hooks) }
 
 func (t *tx) ListWebhookAttempts(accountID ob.ID, f ob.WebhookAttemptFilter) ([]ob.WebhookAttempt, int, error) {
 	where := "a.account_id = ?"

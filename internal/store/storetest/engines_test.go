@@ -2,6 +2,9 @@ package storetest_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,6 +77,65 @@ func TestWriteIsAllOrNothing(t *testing.T) {
 			evs, err := tx.EventsAfter(a.ID, 0, 10)
 			if err != nil || len(evs) != 0 {
 				t.Errorf("events after rollback: %v %v", evs, err)
+			}
+			return nil
+		})
+	})
+}
+
+// TestConcurrentWrites runs many write transactions at once, some of them
+// failing after they wrote, and checks that exactly the successful ones
+// stayed (SQLite commits concurrent writes together in groups).
+func TestConcurrentWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		db := e.Open(t)
+		ctx := context.Background()
+		a := &ob.Account{ID: ob.NewID(), Name: "Acme", CreatedAt: time.Now()}
+		if err := db.Write(ctx, func(tx store.Tx) error { return tx.InsertAccount(a) }); err != nil {
+			t.Fatal(err)
+		}
+		const n = 60
+		boom := ob.Errorf(ob.EINVALID, "boom")
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				errs[i] = db.Write(ctx, func(tx store.Tx) error {
+					if err := tx.InsertTag(&ob.Tag{ID: ob.NewID(), AccountID: a.ID, Name: fmt.Sprint("t", i), CreatedAt: time.Now()}); err != nil {
+						return err
+					}
+					if i%3 == 0 {
+						return boom
+					}
+					return nil
+				})
+			})
+		}
+		wg.Wait()
+		want := map[string]bool{}
+		for i, err := range errs {
+			if i%3 == 0 {
+				if err != boom {
+					t.Errorf("write %d returned %v, want its own error", i, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+			want[fmt.Sprint("t", i)] = true
+		}
+		_ = db.Read(ctx, func(tx store.Tx) error {
+			tags, err := tx.Tags(a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, tg := range tags {
+				got[tg.Name] = true
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("stored tags %v, want %v", got, want)
 			}
 			return nil
 		})
