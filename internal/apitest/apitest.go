@@ -77,8 +77,14 @@ func NewConfig(t testing.TB, e storetest.Engine, opts ...Option) app.Config {
 // StartConfig runs a server with cfg and stops it when the test ends.
 func StartConfig(t testing.TB, cfg app.Config) *Server {
 	t.Helper()
+	return StartClock(t, cfg, ob.SystemClock{})
+}
+
+// StartClock is StartConfig with the server's clock.
+func StartClock(t testing.TB, cfg app.Config, clock ob.Clock) *Server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Start(ctx, cfg, ob.SystemClock{}, io.Discard, io.Discard)
+	a, err := app.Start(ctx, cfg, clock, io.Discard, io.Discard)
 	if err != nil {
 		cancel()
 		t.Fatalf("start server: %v", err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,6 +218,41 @@ func TestProgressionResumesAfterRestart(t *testing.T) {
 			t.Errorf("status events after restart %s", got)
 		}
 	})
+}
+
+// TestProgressionCatchesUp: steps that all fell due while the server could
+// not take them (here: its clock jumped three intervals ahead) are taken in
+// one pass, each with its own event, in order.
+func TestProgressionCatchesUp(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		clock := &movableClock{}
+		s := apitest.StartClock(t, apitest.NewConfig(t, e, apitest.WithDeliveryInterval(time.Hour)), clock)
+		id := send(t, s, template("+1 555 010 8888", "x"))
+		clock.advance(3*time.Hour + time.Minute)
+		waitStatus(t, s, id, "read")
+		if got := fmt.Sprint(deliveryEvents(t, s, id)); got != "[sent delivered read]" {
+			t.Errorf("status events %s", got)
+		}
+	})
+}
+
+// movableClock is the wall clock moved ahead by a settable amount.
+type movableClock struct {
+	mu    sync.Mutex
+	ahead time.Duration
+}
+
+func (c *movableClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().UTC().Add(c.ahead)
+}
+
+func (c *movableClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.ahead += d
+	c.mu.Unlock()
 }
 
 func TestSendValidation(t *testing.T) {

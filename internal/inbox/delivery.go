@@ -85,10 +85,13 @@ func (s *Service) emitStatus(tx store.Tx, m *ob.Message, c *ob.Contact) error {
 	})
 }
 
-// AdvanceDeliveries takes the next delivery step of up to limit messages
-// whose step is due, in one transaction: each step is stored together with
-// its message_status_updated event, so no step is skipped or taken twice,
-// even with several processes on one database. It returns how many moved.
+// AdvanceDeliveries takes the due delivery steps of up to limit messages in
+// one transaction: each step is stored together with its
+// message_status_updated event, so no step is skipped or taken twice, even
+// with several processes on one database. A message's steps fall due one
+// interval after another; when the worker is behind (under load), the steps
+// of a message that are all due by now are taken together, each with its own
+// event, in order. It returns how many messages moved.
 func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error) {
 	n := 0
 	err := s.store.Write(ctx, func(tx store.Tx) error {
@@ -104,32 +107,49 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 		}
 		for i := range due {
 			m := &due[i]
-			step, ok := ob.NextStep(m.Status, m.To, m.FailReason)
-			m.DueAt = time.Time{}
-			if ok {
-				m.Status, m.StatusReason, m.CorrectedNumber = step.Status, step.Reason, step.CorrectedNumber
-				if _, more := ob.NextStep(m.Status, m.To, m.FailReason); more && s.opts.DeliveryInterval > 0 {
-					m.DueAt = now.Add(s.opts.DeliveryInterval)
-				}
-			}
-			if err := tx.UpdateMessage(m); err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
 			c := contacts[m.ContactID]
 			if c == nil {
 				return ob.NotFound("contact")
 			}
-			if err := s.emitStatus(tx, m, c); err != nil {
+			moved, err := s.takeSteps(tx, m, c, now)
+			if err != nil {
 				return err
 			}
-			n++
+			if moved {
+				n++
+			}
 		}
 		return nil
 	})
 	return n, err
+}
+
+// takeSteps takes m's due step and those after it that are due by now, and
+// stores the message with the due time of its next step (none when it is
+// final or progression is off).
+func (s *Service) takeSteps(tx store.Tx, m *ob.Message, c *ob.Contact, now time.Time) (bool, error) {
+	at := m.DueAt
+	m.DueAt = time.Time{}
+	moved := false
+	for {
+		step, ok := ob.NextStep(m.Status, m.To, m.FailReason)
+		if !ok {
+			break
+		}
+		m.Status, m.StatusReason, m.CorrectedNumber = step.Status, step.Reason, step.CorrectedNumber
+		if err := s.emitStatus(tx, m, c); err != nil {
+			return false, err
+		}
+		moved = true
+		if _, more := ob.NextStep(m.Status, m.To, m.FailReason); !more || s.opts.DeliveryInterval <= 0 {
+			break
+		}
+		if at = at.Add(s.opts.DeliveryInterval); at.After(now) {
+			m.DueAt = at
+			break
+		}
+	}
+	return moved, tx.UpdateMessage(m)
 }
 
 // contactsOf reads the contacts of msgs, one query per account.

@@ -100,15 +100,18 @@ func (t *tx) RecordDeliveries(worker string, results []ob.DeliveryResult) error 
 		}
 		enabled[acct] = bool(on)
 	}
+	// cleared notes the accounts whose failure clock this batch has already
+	// reset (and not started again since): one reset is enough.
+	cleared := map[ob.ID]bool{}
 	for _, r := range results {
-		if err := t.recordDelivery(worker, r, enabled); err != nil {
+		if err := t.recordDelivery(worker, r, enabled, cleared); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (t *tx) recordDelivery(worker string, r ob.DeliveryResult, enabled map[ob.ID]bool) error {
+func (t *tx) recordDelivery(worker string, r ob.DeliveryResult, enabled, cleared map[ob.ID]bool) error {
 	d := r.Delivery
 	at := ob.Millis(r.At)
 	if r.Outcome == ob.DeliveryReleased {
@@ -129,10 +132,14 @@ func (t *tx) recordDelivery(worker string, r ob.DeliveryResult, enabled map[ob.I
 	disabled := false
 	switch r.Outcome {
 	case ob.DeliveryDelivered:
-		if _, err := t.exec("UPDATE webhooks SET failing_since = 0 WHERE account_id = ? AND failing_since <> 0", d.AccountID); err != nil {
-			return err
+		if !cleared[d.AccountID] {
+			if _, err := t.exec("UPDATE webhooks SET failing_since = 0 WHERE account_id = ? AND failing_since <> 0", d.AccountID); err != nil {
+				return err
+			}
+			cleared[d.AccountID] = true
 		}
 	case ob.DeliveryRetry, ob.DeliveryFailed, ob.DeliveryGone:
+		cleared[d.AccountID] = false
 		if _, err := t.exec("UPDATE webhooks SET failing_since = ? WHERE account_id = ? AND failing_since = 0", at, d.AccountID); err != nil {
 			return err
 		}
