@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -82,13 +83,15 @@ func BenchmarkCloseOpenParallel(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
-// BenchmarkSendParallel is the send scenario in process: 16 goroutines per
+// BenchmarkSendParallel is the send scenarios in process: 16 goroutines per
 // CPU send text messages round-robin over 256 contacts whose 24-hour window
-// is open. "full" is the scenario of the load generator: delivery
-// progression at 1 ms and a webhook receiver subscribed to
+// is open. "full" is the send-webhook scenario of the load generator:
+// delivery progression at 1 ms and a webhook receiver subscribed to
 // message_status_updated; at the end it waits for every read event and
-// checks that none came twice. "no-webhook" leaves the webhook out and
-// "send-only" progression too, to show what each part costs. For a CPU
+// checks that none came twice. "no-webhook" leaves the webhook out, as the
+// send scenario does (which reads the statuses from the event log after the
+// load; this benchmark does not check them), and "send-only" progression
+// too, to show what each part costs. For a CPU
 // profile of the whole path (send, progression, webhook delivery, the
 // receiver included):
 //
@@ -313,7 +316,21 @@ func TestParseFlags(t *testing.T) {
 	if !o.allEngines || len(o.engines) != 2 || len(o.listSizes) != 2 || o.concurrency != 32 || o.duration != 10*time.Second {
 		t.Fatalf("%+v", o)
 	}
-	for _, bad := range [][]string{{"-engines", "mysql"}, {"-scenarios", "x"}, {"-seed", "x"}, {"-list-sizes", "0"}} {
+	if want := []string{"close-open", "list-tag", "send", "send-webhook"}; len(o.scenarios) != len(want) {
+		t.Fatalf("default scenarios %v, want %v", o.scenarios, want)
+	} else {
+		for _, s := range want {
+			if !o.scenarios[s] {
+				t.Fatalf("default scenarios %v, want %v", o.scenarios, want)
+			}
+		}
+	}
+	o, err = parseFlags([]string{"-scenarios", "send-webhook"}, io.Discard)
+	if err != nil || len(o.scenarios) != 1 || !o.scenarios["send-webhook"] {
+		t.Fatalf("-scenarios send-webhook: %v %v", o, err)
+	}
+	for _, bad := range [][]string{{"-engines", "mysql"}, {"-scenarios", "x"}, {"-scenarios", "send,webhook"}, {"-scenarios", "send-hook"},
+		{"-seed", "x"}, {"-list-sizes", "0"}, {"-scenarios", "send-webhook", "-send-contacts", "0"}} {
 		if _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
@@ -445,6 +462,111 @@ func TestPollSampler(t *testing.T) {
 	p.Wait(&st)
 	// Slots of 10 ms: answers at 0, 10, 20 and 30 ms are sampled.
 	if st.Polled != 4 || st.PollFailed != 0 || st.PollRequests != 8 || st.PollP50 <= 0 {
+		t.Fatalf("%+v", st)
+	}
+}
+
+// TestEventLogTally feeds the tracker from an event log like the server's
+// (an SQLite file with its events table): rows before the mark do not count,
+// other events are skipped, a status logged twice is a duplicate, rows read
+// again (the overlap of the polls, the final full read) are not, a row
+// without status is unreadable, and a row with a lower id that shows up
+// later (PostgreSQL commits ids out of order) is still found by the polls.
+func TestEventLogTally(t *testing.T) {
+	dir := t.TempDir()
+	w, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqliteFileName)+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Exec(`CREATE TABLE events (
+		id INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL, name TEXT NOT NULL,
+		contact_id TEXT NOT NULL DEFAULT '', payload TEXT NOT NULL, created_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now().Truncate(time.Millisecond)
+	insert := func(id int64, name, uuid, status string, ms int) {
+		t.Helper()
+		payload := `{"uuid":"` + uuid + `","status":"` + status + `","contact":{"uuid":"c"},"messageStatusPayload":null}`
+		if status == "" {
+			payload = `{"uuid":"` + uuid + `"}`
+		}
+		if _, err := w.Exec(`INSERT INTO events (id, account_id, name, contact_id, payload, created_at) VALUES (?, 'acc', ?, 'c', ?, ?)`,
+			id, name, payload, t0.Add(time.Duration(ms)*time.Millisecond).UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Before the mark: not the bench's.
+	insert(1, "message_status_updated", "old", "read", -1000)
+
+	ctx := context.Background()
+	l, err := openEventLog(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if l.base != 1 {
+		t.Fatalf("mark at %d, want 1", l.base)
+	}
+	tr := newSendTracker()
+	for _, u := range []string{"a", "b", "c"} {
+		tr.Ack(u, t0, true)
+	}
+	// a: complete; b: read twice (two events); c: sent only, for now.
+	insert(2, "message_created", "a", "enqueued", 0)
+	insert(3, "message_status_updated", "a", "sent", 2)
+	insert(4, "message_status_updated", "b", "sent", 2)
+	insert(5, "message_status_updated", "a", "delivered", 4)
+	insert(6, "message_status_updated", "b", "delivered", 4)
+	insert(7, "message_status_updated", "a", "read", 6)
+	insert(8, "message_status_updated", "b", "read", 6)
+	insert(9, "message_status_updated", "b", "read", 9)
+	insert(10, "message_status_updated", "c", "sent", 2)
+	insert(11, "message_status_updated", "z", "", 3) // no status
+	for i := 0; i < 2; i++ {
+		if last, err := l.Read(ctx, tr, l.base); err != nil || last != 11 {
+			t.Fatalf("read: last id %d, %v", last, err)
+		}
+	}
+	// c: delivered gets id 13 and shows first; read (id 12, committed
+	// later) shows up while the bench polls.
+	insert(13, "message_status_updated", "c", "delivered", 20)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		insert(12, "message_status_updated", "c", "read", 30)
+	}()
+	start := time.Now()
+	drain, timedOut, err := drainLog(ctx, tr, l, t0, 5*time.Second, 10*time.Millisecond, 300*time.Millisecond, 50*time.Millisecond)
+	if err != nil || timedOut || time.Since(start) > 3*time.Second {
+		t.Fatalf("drain %v, timed out %v, %v after %v", drain, timedOut, err, time.Since(start))
+	}
+	if drain != 30*time.Millisecond {
+		t.Errorf("reads done %v after the load, want 30ms (created_at of the last event)", drain)
+	}
+	st := tr.Stats()
+	if st.Messages != 3 || st.Read != 3 || st.Complete != 2 || st.Missing != 0 || st.Duplicates != 1 || st.OutOfOrder != 0 ||
+		st.Unknown != 0 || st.Events != 10 || st.BadEvents != 1 || st.Redelivered != 0 || st.Deliveries != 0 {
+		t.Fatalf("%+v", st)
+	}
+	if st.LagP50 != 6*time.Millisecond || st.LagMax != 30*time.Millisecond {
+		t.Errorf("lag p50 %v max %v, want 6ms and 30ms", st.LagP50, st.LagMax)
+	}
+	if want := float64(10) / 0.028; st.EventRate < want*0.99 || st.EventRate > want*1.01 {
+		t.Errorf("events/s %.1f, want %.1f (10 events from 2 ms to 30 ms)", st.EventRate, want)
+	}
+	if l.polls < 4 || l.rows <= 12 {
+		t.Errorf("%d reads, %d rows: want the overlap read again", l.polls, l.rows)
+	}
+
+	// A message that is never read: the drain gives up, the final read
+	// still runs.
+	tr.Ack("d", t0, true)
+	insert(14, "message_status_updated", "d", "sent", 40)
+	_, timedOut, err = drainLog(ctx, tr, l, time.Now(), 100*time.Millisecond, 10*time.Millisecond, 300*time.Millisecond, 0)
+	if err != nil || !timedOut {
+		t.Fatalf("timed out %v, %v", timedOut, err)
+	}
+	if st := tr.Stats(); st.Missing != 1 || st.Events != 11 {
 		t.Fatalf("%+v", st)
 	}
 }

@@ -11,5 +11,5 @@
 # dropped afterwards. Exit status 1 when a scenario saw more than 0.1% errors.
 set -eu
 cd "$(dirname "$0")/.."
-exec go run ./bench -engines all -scenarios close-open,list-tag,send \
+exec go run ./bench -engines all -scenarios close-open,list-tag,send,send-webhook \
 	-contacts 10000 -list-sizes 1000,100000 -send-contacts 1000 -concurrency 32 -duration 10s "$@"

@@ -17,23 +17,33 @@ import (
 	"time"
 )
 
-// The send scenario: POST /v1/messages/send, text messages inside an open
+// The send scenarios: POST /v1/messages/send, text messages inside an open
 // 24-hour window, with the sandbox's delivery progression running at the
-// smallest positive interval. Besides throughput and latency it follows
-// every message it sent to its `read` status:
+// smallest positive interval. Besides throughput and latency they follow
+// every message sent to its `read` status, and check that each message got
+// sent, delivered and read exactly once. Two scenarios differ only in how
+// the bench sees the statuses:
 //
-//   - a webhook receiver in the bench process, subscribed to
+//   - send: no webhook is subscribed. The bench reads the
+//     message_status_updated events from the server's own event log (the
+//     events table, eventlog.go), and only after the load, so that reading
+//     takes no CPU from the server while it is measured. It polls the table
+//     every 200 ms until every acknowledged message has its `read` (at most
+//     -send-drain-timeout), then reads it whole once more. Lag = created_at
+//     of the read event (the moment the server stored the status) minus the
+//     moment the bench had the send's 200 answer: delivery progression alone.
+//   - send-webhook: a webhook receiver in the bench process, subscribed to
 //     message_status_updated, records the arrival of every status event,
 //     de-duplicated by its webhook-id (delivery is at least once); after the
 //     load the bench waits, up to -send-drain-timeout, until every
-//     acknowledged message has its `read`, then checks that each has sent,
-//     delivered and read exactly once. Lag = arrival of the read event minus
-//     the moment the bench had the send's 200 answer: what an integrator
-//     sees, delivery progression plus webhook delivery.
-//   - a sample of -send-poll-sample messages, spread evenly over the
-//     measured run, is polled with GET /v1/messages/status/{uuid} from its
-//     answer on until it reads `read`: the lag of the progression alone (the
-//     stored status), without the webhook queue.
+//     acknowledged message has its `read`. Lag = arrival of the read event
+//     minus the moment the bench had the send's 200 answer: what an
+//     integrator sees, delivery progression plus webhook delivery.
+//
+// In both, a sample of -send-poll-sample messages, spread evenly over the
+// measured run, is polled with GET /v1/messages/status/{uuid} from its
+// answer on until it reads `read`: the lag of the stored status as a client
+// polling the API sees it.
 
 // sendDeliveryInterval is the server's --delivery-interval in the send
 // scenario: 0 turns progression off, so the smallest positive interval
@@ -49,27 +59,29 @@ const readSlot = 2
 type trackedMsg struct {
 	ackAt    time.Time    // when the send's 200 answer was read; zero: not (yet) known to the load
 	measured bool         // sent during the measured run (not the warm-up)
-	first    [3]time.Time // first arrival of sent, delivered, read
-	events   [3]int       // distinct events (webhook-ids) per status
+	first    [3]time.Time // earliest time of sent, delivered, read
+	events   [3]int       // distinct events (webhook-ids or event ids) per status
 	other    int          // events with any other status (failed, mismatch, ...)
-	outOfOrd bool         // a status arrived before an earlier one
+	outOfOrd bool         // a status was seen before an earlier one
 }
 
-// sendTracker joins the answers of the sends with the webhook events.
+// sendTracker joins the answers of the sends with the status events, from
+// the webhook receiver (send-webhook) or the server's event log (send).
 type sendTracker struct {
 	mu          sync.Mutex
 	msgs        map[string]*trackedMsg // by message uuid
-	hookIDs     map[string]bool        // webhook-ids seen
-	deliveries  int64                  // POSTs received
+	eventIDs    map[string]bool        // events seen: webhook-ids, or "log:<id>" for event log rows
+	distinct    int                    // distinct status events recorded
+	deliveries  int64                  // webhook POSTs received
 	redelivered int64                  // POSTs whose webhook-id was seen before (harmless: at least once)
-	bad         int64                  // POSTs that were not a message_status_updated with uuid, status and webhook-id
+	bad         int64                  // POSTs that were not a message_status_updated with uuid, status and webhook-id; event log rows without uuid or status
 	firstBad    string
-	firstEvent  time.Time // arrival of the first and the last distinct event
+	firstEvent  time.Time // time of the earliest and the latest distinct event
 	lastEvent   time.Time
 }
 
 func newSendTracker() *sendTracker {
-	return &sendTracker{msgs: map[string]*trackedMsg{}, hookIDs: map[string]bool{}}
+	return &sendTracker{msgs: map[string]*trackedMsg{}, eventIDs: map[string]bool{}}
 }
 
 func (t *sendTracker) msg(uuid string) *trackedMsg {
@@ -116,34 +128,69 @@ func (t *sendTracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t.record(id, ev.Payload.UUID, ev.Payload.Status, now, err)
 }
 
+// record counts one webhook POST.
 func (t *sendTracker) record(hookID, uuid, status string, at time.Time, bad error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.deliveries++
 	if bad != nil {
-		t.bad++
-		if t.firstBad == "" {
-			t.firstBad = bad.Error()
-		}
+		t.badEvent(bad)
 		return
 	}
-	if t.hookIDs[hookID] {
+	if !t.event(hookID, uuid, status, at) {
 		t.redelivered++
+	}
+}
+
+// LogEvent records a row of the server's event log (a
+// message_status_updated event) at its created_at. The log is read with
+// overlapping windows, so a row seen before is expected and ignored: it is
+// no redelivery.
+func (t *sendTracker) LogEvent(id int64, uuid, status string, at time.Time) {
+	key := "log:" + strconv.FormatInt(id, 10)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.eventIDs[key] {
 		return
 	}
-	t.hookIDs[hookID] = true
-	if t.firstEvent.IsZero() {
+	if uuid == "" || status == "" {
+		t.eventIDs[key] = true
+		t.badEvent(fmt.Errorf("event %d: uuid %q, status %q", id, uuid, status))
+		return
+	}
+	t.event(key, uuid, status, at)
+}
+
+// badEvent counts an event the bench cannot read; t.mu is held.
+func (t *sendTracker) badEvent(err error) {
+	t.bad++
+	if t.firstBad == "" {
+		t.firstBad = err.Error()
+	}
+}
+
+// event records a distinct status event under key and reports true, or
+// false when key was seen before; t.mu is held.
+func (t *sendTracker) event(key, uuid, status string, at time.Time) bool {
+	if t.eventIDs[key] {
+		return false
+	}
+	t.eventIDs[key] = true
+	t.distinct++
+	if t.firstEvent.IsZero() || at.Before(t.firstEvent) {
 		t.firstEvent = at
 	}
-	t.lastEvent = at
+	if at.After(t.lastEvent) {
+		t.lastEvent = at
+	}
 	m := t.msg(uuid)
 	i, ok := statusIndex[status]
 	if !ok {
 		m.other++
-		return
+		return true
 	}
 	m.events[i]++
-	if m.first[i].IsZero() {
+	if m.first[i].IsZero() || at.Before(m.first[i]) {
 		m.first[i] = at
 	}
 	for j := i + 1; j < len(m.first); j++ {
@@ -151,6 +198,7 @@ func (t *sendTracker) record(hookID, uuid, status string, at time.Time, bad erro
 			m.outOfOrd = true
 		}
 	}
+	return true
 }
 
 // Unread returns how many acknowledged messages have no read event yet, and
@@ -171,6 +219,7 @@ func (t *sendTracker) Unread(n int) (int, []string) {
 
 // sendStats is the delivery part of a send row.
 type sendStats struct {
+	Source        string         `json:"source"`              // where the statuses were seen: "event log" (send) or "webhook" (send-webhook)
 	Contacts      int            `json:"send_contacts"`       // contacts the sends go to
 	Messages      int            `json:"messages"`            // acknowledged sends, warm-up included
 	Measured      int            `json:"measured_messages"`   // of which sent during the measured run
@@ -185,9 +234,11 @@ type sendStats struct {
 	EventRate     float64        `json:"events_per_s"`        // Events over the time from the first to the last
 	Deliveries    int64          `json:"webhook_posts"`       // POSTs received, redeliveries included
 	Redelivered   int64          `json:"webhook_redelivered"` // same webhook-id again: allowed, de-duplicated
-	BadEvents     int64          `json:"webhook_bad"`
+	BadEvents     int64          `json:"webhook_bad"`         // unreadable POSTs, or event log rows without uuid or status
 	FirstBad      string         `json:"webhook_first_bad,omitempty"`
-	LagP50        time.Duration  `json:"lag_p50_ns"` // answer -> read event at the receiver, measured messages
+	LogPolls      int            `json:"event_log_polls,omitempty"` // reads of the event log after the load, the final full one included
+	LogRows       int64          `json:"event_log_rows,omitempty"`  // rows those reads returned, re-reads of the overlap included
+	LagP50        time.Duration  `json:"lag_p50_ns"`                // answer -> read event (its created_at, or its arrival at the receiver), measured messages
 	LagP99        time.Duration  `json:"lag_p99_ns"`
 	LagMax        time.Duration  `json:"lag_max_ns"`
 	Drain         time.Duration  `json:"drain_ns"` // end of the load -> last read event
@@ -205,7 +256,7 @@ type sendStats struct {
 func (t *sendTracker) Stats() *sendStats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := &sendStats{Deliveries: t.deliveries, Redelivered: t.redelivered, BadEvents: t.bad, FirstBad: t.firstBad, Events: len(t.hookIDs)}
+	s := &sendStats{Deliveries: t.deliveries, Redelivered: t.redelivered, BadEvents: t.bad, FirstBad: t.firstBad, Events: t.distinct}
 	if d := t.lastEvent.Sub(t.firstEvent); d > 0 {
 		s.EventRate = float64(s.Events) / d.Seconds()
 	}
@@ -260,6 +311,7 @@ type sendLoad struct {
 	base, token string
 	to          []string // digits
 	tracker     *sendTracker
+	log         *eventLog // send: the server's event log; nil: a webhook receiver (send-webhook)
 	measured    atomic.Bool
 	sampler     *pollSampler // nil: no polling
 }
@@ -524,8 +576,8 @@ func openWindows(ctx context.Context, client *http.Client, base string, to []str
 	return first
 }
 
-// drainReads waits until every acknowledged message has its read event, at
-// most timeout, then a settle period in which a duplicate event would still
+// drainReads (send-webhook) waits until every acknowledged message has its
+// read event at the receiver, at most timeout, then a settle period in which a duplicate event would still
 // show. It returns how long the reads took after the load ended.
 func drainReads(ctx context.Context, t *sendTracker, loadEnd time.Time, timeout, settle time.Duration) (time.Duration, bool) {
 	deadline := loadEnd.Add(timeout)
@@ -569,36 +621,65 @@ func unfinishedStatuses(client *http.Client, base string, uuids []string) map[st
 	return out
 }
 
-// setupSend prepares the send scenario on a seeded server: a webhook
-// receiver subscribed to message_status_updated, and an open 24-hour window
-// for every recipient. stop closes the receiver.
-func setupSend(ctx context.Context, o *options, client *http.Client, base, name string, n int) (*sendLoad, func(), error) {
+// setupSend prepares a send scenario on a seeded server: the source of the
+// status events (send: the server's event log, marked so that only later
+// events count; send-webhook: a webhook receiver subscribed to
+// message_status_updated), and an open 24-hour window for every recipient.
+// stop closes the source.
+func setupSend(ctx context.Context, o *options, client *http.Client, cfg serverConfig, base, scenario, name string, n int) (*sendLoad, func(), error) {
 	to := sendRecipients(n)
-	tracker := newSendTracker()
-	url, stop, err := startReceiver(tracker)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := subscribeStatuses(client, base, url); err != nil {
-		stop()
-		return nil, nil, err
+	l := &sendLoad{base: base, token: benchToken, to: to, tracker: newSendTracker()}
+	var stop func()
+	var source string
+	if scenario == "send-webhook" {
+		url, stopReceiver, err := startReceiver(l.tracker)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := subscribeStatuses(client, base, url); err != nil {
+			stopReceiver()
+			return nil, nil, err
+		}
+		stop, source = stopReceiver, "webhook receiver at "+url
+	} else {
+		evlog, err := openEventLog(ctx, cfg.DataDir, cfg.DatabaseURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open the event log: %w", err)
+		}
+		l.log = evlog
+		stop = func() { evlog.Close() }
+		source = fmt.Sprintf("statuses from the event log after id %d, read after the load", evlog.base)
 	}
 	t0 := time.Now()
 	if err := openWindows(ctx, client, base, to, o.concurrency); err != nil {
 		stop()
 		return nil, nil, err
 	}
-	logf("%s: opened the 24-hour window of %d contacts (POST /sandbox/v1/inbound) in %v; webhook receiver at %s",
-		name, len(to), round(time.Since(t0)), url)
-	return &sendLoad{base: base, token: benchToken, to: to, tracker: tracker}, stop, nil
+	logf("%s: opened the 24-hour window of %d contacts (POST /sandbox/v1/inbound) in %v; %s",
+		name, len(to), round(time.Since(t0)), source)
+	return l, stop, nil
 }
 
 // finishSend waits for the read events after the load and sums up.
-func finishSend(ctx context.Context, o *options, client *http.Client, base, name string, l *sendLoad, loadEnd time.Time) *sendStats {
-	drain, timedOut := drainReads(ctx, l.tracker, loadEnd, o.sendDrainTimeout, time.Second)
+func finishSend(ctx context.Context, o *options, client *http.Client, base, name string, l *sendLoad, loadEnd time.Time) (*sendStats, error) {
+	var drain time.Duration
+	var timedOut bool
+	source := "webhook"
+	if l.log != nil {
+		source = "event log"
+		var err error
+		if drain, timedOut, err = drainLog(ctx, l.tracker, l.log, loadEnd, o.sendDrainTimeout, logPollEvery, logOverlap, logSettle); err != nil {
+			return nil, fmt.Errorf("read the event log: %w", err)
+		}
+	} else {
+		drain, timedOut = drainReads(ctx, l.tracker, loadEnd, o.sendDrainTimeout, time.Second)
+	}
 	s := l.tracker.Stats()
-	s.Contacts = len(l.to)
+	s.Source, s.Contacts = source, len(l.to)
 	s.Drain, s.DrainTimedOut = drain, timedOut
+	if l.log != nil {
+		s.LogPolls, s.LogRows = l.log.polls, l.log.rows
+	}
 	if l.sampler != nil {
 		l.sampler.Wait(s)
 	}
@@ -606,15 +687,18 @@ func finishSend(ctx context.Context, o *options, client *http.Client, base, name
 		_, some := l.tracker.Unread(50)
 		s.Unfinished = unfinishedStatuses(client, base, some)
 	}
-	logf("%s: %d messages (%d measured), %d read, %d complete, %d missing, %d duplicated; %d status events at %.0f/s, the last %v after the load; lag p50 %s p99 %s max %s; polled %d: p50 %s p99 %s max %s (%d GETs)",
-		name, s.Messages, s.Measured, s.Read, s.Complete, s.Missing, s.Duplicates, s.Events, s.EventRate, round(s.Drain),
+	logf("%s: %d messages (%d measured), %d read, %d complete, %d missing, %d duplicated; %d status events (%s) at %.0f/s, the last %v after the load; lag p50 %s p99 %s max %s; polled %d: p50 %s p99 %s max %s (%d GETs)",
+		name, s.Messages, s.Measured, s.Read, s.Complete, s.Missing, s.Duplicates, s.Events, source, s.EventRate, round(s.Drain),
 		fmtDur(s.LagP50), fmtDur(s.LagP99), fmtDur(s.LagMax), s.Polled, fmtDur(s.PollP50), fmtDur(s.PollP99), fmtDur(s.PollMax), s.PollRequests)
+	if l.log != nil {
+		logf("%s: event log read %d times after the load, %d rows (overlaps included)", name, s.LogPolls, s.LogRows)
+	}
 	if s.Missing > 0 {
 		logf("%s: stored status of up to 50 messages without a read event: %v", name, s.Unfinished)
 	}
 	if s.BadEvents > 0 || s.Unknown > 0 || s.OtherStatus > 0 || s.OutOfOrder > 0 {
-		logf("%s: %d unexpected webhook posts (first: %s), %d unknown uuids, %d messages with another status, %d out of order",
+		logf("%s: %d unreadable events (first: %s), %d unknown uuids, %d messages with another status, %d out of order",
 			name, s.BadEvents, s.FirstBad, s.Unknown, s.OtherStatus, s.OutOfOrder)
 	}
-	return s
+	return s, nil
 }
