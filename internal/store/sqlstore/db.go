@@ -131,7 +131,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{db: db, tx: sqlTx, ctx: ctx, write: opts == nil, prepare: db.d.SerializeWrites && opts == nil}
+	t := &tx{db: db, tx: sqlTx, ctx: ctx, write: opts == nil, prepare: db.d.SerializeWrites && opts == nil, bound: map[string]*sql.Stmt{}}
 	if err := fn(t); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -234,8 +234,10 @@ type tx struct {
 	tx  *sql.Tx
 	ctx context.Context
 	// write is true in a write transaction; prepare uses the writer's
-	// cached prepared statements.
+	// cached prepared statements, bound to the transaction once each in
+	// bound (shared by the requests of a group).
 	write, prepare bool
+	bound          map[string]*sql.Stmt
 	// loaded keeps what UpdateContact needs of each contact this
 	// transaction read, so that an update does not read the row again.
 	loaded map[ob.ID]storedContact
@@ -269,6 +271,9 @@ func (t *tx) stmt(query string) *sql.Stmt {
 	if !t.prepare {
 		return nil
 	}
+	if st, ok := t.bound[query]; ok {
+		return st
+	}
 	ps, ok := t.db.stmts.Load(query)
 	if !ok {
 		// Writes are serialized, so the writer pool's second connection is
@@ -282,7 +287,9 @@ func (t *tx) stmt(query string) *sql.Stmt {
 			p.Close()
 		}
 	}
-	return t.tx.StmtContext(t.ctx, ps.(*sql.Stmt))
+	st := t.tx.StmtContext(t.ctx, ps.(*sql.Stmt))
+	t.bound[query] = st
+	return st
 }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -132,11 +133,12 @@ func (g *groupWriter) runGroup(batch []*pendingWrite) bool {
 		return false
 	}
 	queued := false
+	bound := map[string]*sql.Stmt{}
 	for _, p := range batch {
 		if p.err = p.ctx.Err(); p.err != nil {
 			continue
 		}
-		t := &tx{db: db, tx: sqlTx, ctx: ctx, write: true, prepare: true}
+		t := &tx{db: db, tx: sqlTx, ctx: ctx, write: true, prepare: true, bound: bound}
 		if _, err := t.exec("SAVEPOINT w"); err != nil {
 			_ = sqlTx.Rollback()
 			return false
@@ -165,7 +167,7 @@ func (g *groupWriter) member(t *tx, fn func(store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		if attempt > 0 {
-			t = &tx{db: t.db, tx: t.tx, ctx: t.ctx, write: true, prepare: true}
+			t = &tx{db: t.db, tx: t.tx, ctx: t.ctx, write: true, prepare: true, bound: t.bound}
 		}
 		err = guard(fn, t)
 		if err == nil {
