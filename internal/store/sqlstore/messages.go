@@ -1,7 +1,10 @@
 package sqlstore
 
 import (
+	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"maps"
 	"slices"
@@ -24,7 +27,7 @@ func scanMessage(s scanner) (ob.Message, error) {
 // between messages of the same millisecond).
 func (t *tx) InsertMessage(m *ob.Message) error {
 	if m.ID == "" {
-		m.ID = ob.NewID()
+		m.ID = rowID()
 	}
 	attachments, metadata := "", ""
 	if len(m.Attachments) > 0 {
@@ -35,11 +38,28 @@ func (t *tx) InsertMessage(m *ob.Message) error {
 	}
 	_, err := t.exec(`INSERT INTO messages (id, account_id, contact_id, seq, uuid, kind, system, text, channel,
 		from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason)
-		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE contact_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.ID, m.AccountID, m.ContactID, m.ContactID, m.UUID, m.Kind, b2i(m.System), m.Text, m.Channel,
+		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.AccountID, m.ContactID, m.UUID, m.Kind, b2i(m.System), m.Text, m.Channel,
 		m.From, m.To, ob.Millis(m.CreatedAt), attachments, metadata, m.Status, m.StatusReason, m.CorrectedNumber,
 		ob.Millis(m.DueAt), m.FailReason)
+	if err != nil || m.Kind != ob.MessageReceived {
+		return err
+	}
+	_, err = t.exec("UPDATE contacts SET last_inbound_at = ? WHERE account_id = ? AND id = ? AND last_inbound_at < ?",
+		ob.Millis(m.CreatedAt), m.AccountID, m.ContactID, ob.Millis(m.CreatedAt))
 	return err
+}
+
+// rowID returns a new internal row id: 32 hex characters that start with
+// the time in milliseconds, so that new rows land next to each other in the
+// id's index. Public ids (uuid32) stay random UUIDv4s.
+func rowID() string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
+	if _, err := rand.Read(b[6:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
 }
 
 func (t *tx) ListMessages(accountID, contactID ob.ID, offset, limit int) ([]ob.Message, int, error) {
@@ -80,9 +100,8 @@ func (t *tx) UpdateMessage(m *ob.Message) error {
 // the zero time.
 func (t *tx) LastInboundAt(accountID, contactID ob.ID) (time.Time, error) {
 	var ms int64
-	err := t.queryRow("SELECT COALESCE(MAX(created_at), 0) FROM messages WHERE contact_id = ? AND kind = ? AND account_id = ?",
-		contactID, ob.MessageReceived, accountID).Scan(&ms)
-	return ob.FromMillis(ms), err
+	err := t.queryRow("SELECT last_inbound_at FROM contacts WHERE account_id = ? AND id = ?", accountID, contactID).Scan(&ms)
+	return ob.FromMillis(ms), one(err, "contact")
 }
 
 // DueMessages returns up to limit messages whose delivery step is due at
