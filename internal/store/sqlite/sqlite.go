@@ -33,12 +33,14 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	path := filepath.Join(dataDir, FileName)
-	// busy_timeout covers the moments a reader checkpoints; synchronous=NORMAL
-	// is durable across process crashes in WAL mode (only an OS crash can lose
-	// the last transactions).
+	// busy_timeout covers the moments the checkpointer holds a lock;
+	// synchronous=NORMAL is durable across process crashes in WAL mode (only
+	// an OS crash can lose the last transactions); temp_store=MEMORY keeps
+	// the savepoints' journal of a group commit in memory.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	// The checkpointer, not the writer, copies the log into the database.
+	// The checkpointer, not the writer, copies the log into the database;
+	// the writer keeps up to 16 MB of pages (the readers the default 2 MB).
 	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-16000)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, err
