@@ -61,20 +61,19 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		return fail(fmt.Errorf("prepare default account: %w", err))
 	}
 	if cfg.Seed != "" {
-		data, err := os.ReadFile(cfg.Seed)
+		file, err := os.Open(cfg.Seed)
 		if err != nil {
 			return fail(fmt.Errorf("seed: %w", err))
 		}
-		f, err := fixture.Parse(data)
+		// Load reads the contacts a chunk at a time, so that a large file
+		// does not have to fit in memory.
+		err = fixture.Load(ctx, st, file, clock.Now())
+		file.Close()
 		if err != nil {
 			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
 		}
-		if err := fixture.Apply(ctx, st, f, clock.Now()); err != nil {
-			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
-		}
-		// A large fixture's parse and plan are garbage now: give the memory
-		// back instead of holding it until traffic makes the GC run.
-		f = nil
+		// The load's garbage goes back to the system now instead of when
+		// traffic makes the GC run.
 		debug.FreeOSMemory()
 	}
 	keys, err := webhookKeyring(ctx, cfg, st, clock, log)
