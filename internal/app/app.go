@@ -27,6 +27,10 @@ import (
 // Version is the server version.
 const Version = "0.1.0"
 
+// postgresProgressionWorkers is how many delivery progression workers a
+// process runs on PostgreSQL.
+const postgresProgressionWorkers = 4
+
 // App is a running server.
 type App struct {
 	// URL is the base URL it listens on (http://127.0.0.1:PORT).
@@ -112,7 +116,16 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		}()
 	}
 	if cfg.DeliveryInterval > 0 {
-		startWorker(sandbox.NewProgression(svc, log, cfg.DeliveryInterval).Run)
+		// On PostgreSQL each worker claims its steps with SKIP LOCKED, so
+		// several take different messages at once; SQLite has one writer.
+		p := sandbox.NewProgression(svc, log, cfg.DeliveryInterval)
+		n := 1
+		if st.Engine() == "postgres" {
+			n = postgresProgressionWorkers
+		}
+		for range n {
+			startWorker(p.Run)
+		}
 	}
 	startWorker(newWebhookWorker(cfg, st, keys, clock, log).Run)
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
