@@ -77,7 +77,9 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 		return nil, err
 	}
 	cp.SetMaxOpenConns(1)
-	db.AtClose(startCheckpointer(cp).close)
+	c := startCheckpointer(cp, writer)
+	db.BetweenWrites(c.restart)
+	db.AtClose(c.close)
 	return db, nil
 }
 

@@ -67,6 +67,9 @@ type DB struct {
 	queued chan struct{}
 	// atClose runs after the writer stops, before the pools close.
 	atClose []func() error
+	// betweenGroups runs on the writer after each group, with no write
+	// transaction open.
+	betweenGroups func()
 }
 
 var _ store.Store = (*DB)(nil)
@@ -102,6 +105,12 @@ func (db *DB) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// BetweenWrites registers fn to run on the writer after each group of write
+// transactions, while none is open (Dialect.SerializeWrites only): the
+// engine's maintenance that must not overlap a write runs there. Call it
+// before the first Write.
+func (db *DB) BetweenWrites(fn func()) { db.betweenGroups = fn }
 
 // AtClose registers fn to run when the DB closes, after the last write and
 // before the pools close: an engine's background work stops there.

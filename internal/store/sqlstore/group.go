@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 
 	"github.com/openbell/openbell/internal/store"
 )
@@ -24,15 +25,19 @@ var errClosed = errors.New("store: closed")
 // Nobody hears back before the commit; when the shared transaction itself
 // fails, each request runs again in a transaction of its own.
 //
+// fn runs on the writer's goroutine: it must not end it (runtime.Goexit, as
+// t.FailNow does in a test); a panic is turned into the request's error.
+//
 // A commit is the costly part of a small write on SQLite (writing each
 // changed page to the log, and page headers of the log); sharing it among the
 // requests waiting for the writer is what lets a single writer keep up with
 // many connections.
 type groupWriter struct {
-	db    *DB
-	queue chan *pendingWrite // unbuffered: waiting writers block on it
-	stop  chan struct{}
-	done  chan struct{}
+	db        *DB
+	queue     chan *pendingWrite // unbuffered: waiting writers block on it
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 type pendingWrite struct {
@@ -69,7 +74,7 @@ func (g *groupWriter) write(ctx context.Context, fn func(store.Tx) error) error 
 
 // close stops the writer after the group it is running.
 func (g *groupWriter) close() {
-	close(g.stop)
+	g.closeOnce.Do(func() { close(g.stop) })
 	<-g.done
 }
 
@@ -97,6 +102,9 @@ func (g *groupWriter) loop() {
 			close(p.done)
 		}
 		clear(batch)
+		if g.db.betweenGroups != nil {
+			g.db.betweenGroups()
+		}
 	}
 }
 
@@ -143,13 +151,13 @@ func (g *groupWriter) runGroup(batch []*pendingWrite) bool {
 			_ = sqlTx.Rollback()
 			return false
 		}
-		err := g.member(t, p.fn)
+		q, err := g.member(t, p.fn)
 		if errors.Is(err, errBroken) {
 			_ = sqlTx.Rollback()
 			return false
 		}
 		p.err = err
-		queued = queued || (err == nil && t.queued)
+		queued = queued || q
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return false
@@ -162,9 +170,9 @@ func (g *groupWriter) runGroup(batch []*pendingWrite) bool {
 
 // member runs one request in the open savepoint "w" and releases it, rolled
 // back to its start when the request fails. Requests that lost a race run
-// again, as Write promises.
-func (g *groupWriter) member(t *tx, fn func(store.Tx) error) error {
-	var err error
+// again, as Write promises. queued reports that the request, as committed,
+// queued webhook deliveries.
+func (g *groupWriter) member(t *tx, fn func(store.Tx) error) (queued bool, err error) {
 	for attempt := 0; attempt < 5; attempt++ {
 		if attempt > 0 {
 			t = &tx{db: t.db, tx: t.tx, ctx: t.ctx, write: true, prepare: true, bound: t.bound}
@@ -175,21 +183,21 @@ func (g *groupWriter) member(t *tx, fn func(store.Tx) error) error {
 		}
 		if err == nil {
 			if _, err := t.exec("RELEASE w"); err != nil {
-				return errBroken
+				return false, errBroken
 			}
-			return nil
+			return t.queued, nil
 		}
 		if _, rerr := t.exec("ROLLBACK TO w"); rerr != nil {
-			return errBroken
+			return false, errBroken
 		}
 		if !g.db.retryable(err) {
 			break
 		}
 	}
 	if _, rerr := t.exec("RELEASE w"); rerr != nil {
-		return errBroken
+		return false, errBroken
 	}
-	return err
+	return false, err
 }
 
 // guard runs fn, turning a panic into an error: fn runs on the writer's
