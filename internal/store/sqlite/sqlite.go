@@ -35,13 +35,14 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 	path := filepath.Join(dataDir, FileName)
 	// busy_timeout covers the moments the checkpointer holds a lock;
 	// synchronous=NORMAL is durable across process crashes in WAL mode (only
-	// an OS crash can lose the last transactions); temp_store=MEMORY keeps
-	// the savepoints' journal of a group commit in memory.
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
+	// an OS crash can lose the last transactions).
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	// The checkpointer, not the writer, copies the log into the database;
-	// the writer keeps up to 16 MB of pages (the readers the default 2 MB).
-	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-16000)&_pragma=journal_size_limit(67108864)")
+	// The writer: the checkpointer, not the writer, copies the log into the
+	// database; it keeps up to 16 MB of pages (the readers the default
+	// 2 MB); temp_store=MEMORY keeps the savepoints' journal of a group
+	// commit in memory (on a temporary file it cost 15% of the CPU).
+	writer, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-16000)&_pragma=journal_size_limit(67108864)&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, err
 	}
