@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// checkpointBusy is the busy timeout (ms) of the checkpointer's connection.
+const checkpointBusy = 250
+
 // checkpointEvery is how often the checkpointer copies the write-ahead log
 // into the database file; restartFrames is the size of the log (in pages)
 // past which the writer pauses between two groups of writes to start the log
@@ -30,18 +33,21 @@ var (
 // longer than restartFrames, the writer therefore takes a RESTART checkpoint
 // between two groups (restart): it copies the few pages the checkpointer has
 // not, waits for the readers to leave the log, and the next write starts it
-// over (and journal_size_limit trims the file).
+// over (and journal_size_limit trims the file). It runs on the
+// checkpointer's connection, whose busy timeout is short (checkpointBusy): a
+// long read holds the writer back for that long at most, and the next
+// checkpoint asks again.
 type checkpointer struct {
-	db, writer *sql.DB
-	long       atomic.Bool // the last checkpoint found the log longer than restartFrames
-	stop       chan struct{}
-	done       chan struct{}
-	closeOnce  sync.Once
-	closeErr   error
+	db        *sql.DB
+	long      atomic.Bool // the last checkpoint found the log longer than restartFrames
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
 }
 
-func startCheckpointer(db, writer *sql.DB) *checkpointer {
-	c := &checkpointer{db: db, writer: writer, stop: make(chan struct{}), done: make(chan struct{})}
+func startCheckpointer(db *sql.DB) *checkpointer {
+	c := &checkpointer{db: db, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -69,22 +75,22 @@ func (c *checkpointer) loop() {
 // sqlstore.DB.BetweenWrites).
 func (c *checkpointer) restart() {
 	if c.long.CompareAndSwap(true, false) {
-		// On failure (readers that stay longer than the busy timeout) the
-		// next checkpoint asks again.
-		_, _ = c.writer.ExecContext(context.Background(), "PRAGMA wal_checkpoint(RESTART)")
+		// Readers that stay longer than the busy timeout make it return
+		// early; the next checkpoint asks again.
+		_, _ = c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(RESTART)")
 	}
 }
 
 // close stops the loop after the writer has stopped and empties the log into
-// the database file, so that a closed database is one file.
+// the database file when no reader is left, so that a closed database is one
+// file (a reader still busy leaves the log for the next start, which is as
+// safe).
 func (c *checkpointer) close() error {
 	c.closeOnce.Do(func() {
 		close(c.stop)
 		<-c.done
-		_, c.closeErr = c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
-		if err := c.db.Close(); c.closeErr == nil {
-			c.closeErr = err
-		}
+		_, _ = c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+		c.closeErr = c.db.Close()
 	})
 	return c.closeErr
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -33,11 +34,13 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	path := filepath.Join(dataDir, FileName)
-	// busy_timeout covers the moments the checkpointer holds a lock;
 	// synchronous=NORMAL is durable across process crashes in WAL mode (only
-	// an OS crash can lose the last transactions).
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	// an OS crash can lose the last transactions); busy_timeout covers the
+	// moments the checkpointer holds a lock (its own connection waits less:
+	// see checkpointBusy).
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	dsn := base + "&_pragma=busy_timeout(10000)"
 	// The writer: the checkpointer, not the writer, copies the log into the
 	// database; it keeps up to 16 MB of pages (the readers the default
 	// 2 MB); temp_store=MEMORY keeps the savepoints' journal of a group
@@ -72,13 +75,13 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	cp, err := sql.Open("sqlite", dsn)
+	cp, err := sql.Open("sqlite", base+"&_pragma=busy_timeout("+strconv.Itoa(checkpointBusy)+")")
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	cp.SetMaxOpenConns(1)
-	c := startCheckpointer(cp, writer)
+	c := startCheckpointer(cp)
 	db.BetweenWrites(c.restart)
 	db.AtClose(c.close)
 	return db, nil
