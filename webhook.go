@@ -103,6 +103,8 @@ type WebhookDelivery struct {
 	ID        int64
 	StreamID  int64
 	AccountID ID
+	// Stream is the contact whose events the delivery's stream orders.
+	Stream ID
 	// MessageID is the webhook-id header: stable across retries, unique per
 	// event, for receivers to de-duplicate.
 	MessageID string

@@ -34,12 +34,12 @@ func (t *tx) ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int
 	heads, err := list(t, func(s scanner) (ob.WebhookDelivery, error) {
 		var d ob.WebhookDelivery
 		var body string
-		dest := append([]any{&d.StreamID, &d.ID, &d.AccountID, &d.MessageID, &d.Event, &body, &d.Attempts, &d.Failures,
+		dest := append([]any{&d.StreamID, &d.ID, &d.AccountID, &d.Stream, &d.MessageID, &d.Event, &body, &d.Attempts, &d.Failures,
 			(*millis)(&d.CreatedAt)}, webhookDest(&d.Webhook)...)
 		err := s.Scan(dest...)
 		d.Body = []byte(body)
 		return d, err
-	}, `SELECT s.id, d.id, d.account_id, d.message_id, d.event_name, d.body, d.attempts, d.failures, d.created_at,
+	}, `SELECT s.id, d.id, d.account_id, d.stream, d.message_id, d.event_name, d.body, d.attempts, d.failures, d.created_at,
 		w.`+strings.ReplaceAll(webhookCols, ", ", ", w.")+`
 		FROM webhook_streams s
 		JOIN webhook_deliveries d ON d.id = (SELECT MIN(x.id) FROM webhook_deliveries x
@@ -79,13 +79,16 @@ func (t *tx) ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int
 
 // RecordDeliveries stores a batch of results in one transaction. The
 // webhook rows of the batch are locked first, in account order, as
-// SaveWebhook and DeleteWebhook lock them first: PostgreSQL transactions that
-// touch a webhook and its streams take the locks in one order.
+// SaveWebhook and DeleteWebhook lock them first; then the streams, by
+// account and contact, the order in which a progression batch queues
+// deliveries (DueMessages): PostgreSQL transactions take the locks in one
+// order.
 func (t *tx) RecordDeliveries(worker string, results []ob.DeliveryResult) error {
 	defer t.forgetWebhooks() // results may disable a webhook
 	results = slices.Clone(results)
 	slices.SortStableFunc(results, func(a, b ob.DeliveryResult) int {
-		return cmp.Or(strings.Compare(a.Delivery.AccountID, b.Delivery.AccountID), cmp.Compare(a.Delivery.StreamID, b.Delivery.StreamID))
+		return cmp.Or(strings.Compare(a.Delivery.AccountID, b.Delivery.AccountID), strings.Compare(a.Delivery.Stream, b.Delivery.Stream),
+			cmp.Compare(a.Delivery.StreamID, b.Delivery.StreamID))
 	})
 	enabled := map[ob.ID]bool{}
 	for _, r := range results {

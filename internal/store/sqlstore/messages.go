@@ -1,13 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"crypto/rand"
 	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	ob "github.com/openbell/openbell"
@@ -104,30 +105,20 @@ func (t *tx) LastInboundAt(accountID, contactID ob.ID) (time.Time, error) {
 	return ob.FromMillis(ms), one(err, "contact")
 }
 
-// DueMessages returns up to limit messages whose delivery step is due at
-// now, oldest first, locked for this transaction (rows another process holds
-// are skipped on PostgreSQL).
-//
-// It also locks the webhooks of their accounts, in account order: the status
-// events of a batch queue deliveries on many streams, and the delivery
-// worker takes an account's webhook before its streams, so taking the
-// webhook first here too keeps the two from deadlocking on PostgreSQL.
+// DueMessages returns up to limit of the messages whose delivery step is
+// due at now, the longest due first, locked for this transaction (rows
+// another process holds are skipped on PostgreSQL). They come ordered by
+// account and contact, each contact's in due order: the status events of a
+// batch queue deliveries on many webhook streams (one per contact), and the
+// delivery worker records results in the same order, so on PostgreSQL the
+// two take the stream rows' locks in one order and cannot deadlock.
 func (t *tx) DueMessages(now time.Time, limit int) ([]ob.Message, error) {
 	due, err := list(t, scanMessage, "SELECT "+messageCols+` FROM messages WHERE delivery_due_at > 0 AND delivery_due_at <= ?
 		ORDER BY delivery_due_at LIMIT ?`+t.db.d.SkipLocked, ob.Millis(now), limit)
-	if err != nil || t.db.d.ForUpdate == "" {
-		return due, err
-	}
-	accounts := map[ob.ID]bool{}
-	for _, m := range due {
-		accounts[m.AccountID] = true
-	}
-	for _, a := range slices.Sorted(maps.Keys(accounts)) {
-		if err := t.lockWebhook(a); err != nil {
-			return nil, err
-		}
-	}
-	return due, nil
+	slices.SortStableFunc(due, func(a, b ob.Message) int {
+		return cmp.Or(strings.Compare(a.AccountID, b.AccountID), strings.Compare(a.ContactID, b.ContactID))
+	})
+	return due, err
 }
 
 // lockWebhook locks the account's webhook row, if it has one, until the
