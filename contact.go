@@ -9,6 +9,43 @@ const (
 	BotEnded      = "ended"
 )
 
+// BotRequest maps a requested bot status (bot_status of POST and PATCH
+// /contacts and of sends, status of POST /contacts/:uuid/bot) to the
+// session status it asks for: bot_start is started, bot_end is ended.
+func BotRequest(s string) (status string, ok bool) {
+	switch s {
+	case "bot_start":
+		return BotStarted, true
+	case "bot_end":
+		return BotEnded, true
+	}
+	return "", false
+}
+
+// BotRequestWords is what BotRequest accepts, for error messages.
+const BotRequestWords = "bot_start or bot_end"
+
+// SetBotSession moves c's bot session to status (started or ended) at
+// time at. Starting a session that is not started begins a new one (a new
+// conversationStartedAt); asking for the status it has changes nothing.
+func (c *Contact) SetBotSession(status string, at time.Time) {
+	if status == c.BotSessionStatus() {
+		return
+	}
+	c.BotStatus = status
+	if status == BotStarted {
+		c.BotStartedAt = at
+	}
+}
+
+// CustomerWrote is the bot session's step when the customer writes: a
+// started session is in progress from then on.
+func (c *Contact) CustomerWrote() {
+	if c.BotStatus == BotStarted {
+		c.BotStatus = BotInProgress
+	}
+}
+
 // Contact is a customer on one channel, with its single conversation.
 //
 // The store fills the joined fields (Channel, Team, AssignedUserEmail) on every
@@ -76,6 +113,12 @@ type Message struct {
 	CreatedAt   time.Time
 	Attachments []string
 	Metadata    map[string]string
+	// Details are the optional objects the message carries (a location, a
+	// contact card, the message it replies to, ...).
+	Details MessageDetails
+	// TemplateID is the template an outbound message was sent from, "" for
+	// a session message.
+	TemplateID ID
 	// Status is the delivery status of an outbound message's send request
 	// (enqueued, sent, delivered, read, failed, mismatch, deleted); "" for
 	// inbound messages and notes.
@@ -84,6 +127,8 @@ type Message struct {
 	// number a mismatch status names.
 	StatusReason    string
 	CorrectedNumber string
+	// StatusAt is when the message took its Status, on the account's clock.
+	StatusAt time.Time
 	// DueAt is when the sandbox takes the next delivery step (zero: none).
 	DueAt time.Time
 	// FailReason, when set, makes the first delivery step fail with it.
@@ -112,5 +157,10 @@ type Event struct {
 	Name      string
 	ContactID ID // "" for events about no contact; orders delivery per contact
 	Payload   []byte
+	// CreatedAt is when the change happened, on the account's clock.
 	CreatedAt time.Time
+	// QueuedAt is when the change happened on the server's clock, the clock
+	// of delivery schedules: a webhook delivery of the event is due then.
+	// Zero means CreatedAt.
+	QueuedAt time.Time
 }

@@ -1,6 +1,12 @@
 package openbell
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"slices"
+	"strings"
+)
 
 // Delivery statuses of an outbound message's send request.
 const (
@@ -13,14 +19,12 @@ const (
 	StatusDeleted   = "deleted"
 )
 
+// DeliveryStatuses lists the delivery statuses of the contract, in the
+// order a message takes them.
+var DeliveryStatuses = []string{StatusEnqueued, StatusSent, StatusDelivered, StatusRead, StatusFailed, StatusMismatch, StatusDeleted}
+
 // IsDeliveryStatus reports whether s is a status of the contract.
-func IsDeliveryStatus(s string) bool {
-	switch s {
-	case StatusEnqueued, StatusSent, StatusDelivered, StatusRead, StatusFailed, StatusMismatch, StatusDeleted:
-		return true
-	}
-	return false
-}
+func IsDeliveryStatus(s string) bool { return slices.Contains(DeliveryStatuses, s) }
 
 // FinalStatus reports whether nothing but a forced status moves a message
 // out of s.
@@ -59,7 +63,8 @@ func NextStep(status, destination, failReason string) (step Step, ok bool) {
 		return Step{}, false
 	}
 	switch {
-	case strings.HasSuffix(destination, MagicStaysEnqueued):
+	case status == StatusEnqueued && strings.HasSuffix(destination, MagicStaysEnqueued):
+		// Stuck until a status is forced; a forced later status moves on.
 		return Step{}, false
 	case status == StatusEnqueued && failReason != "":
 		return Step{Status: StatusFailed, Reason: failReason}, true
@@ -88,44 +93,101 @@ func CorrectedNumber(destination string) string {
 	return destination[:len(destination)-4] + "0000"
 }
 
-// MessageStatusPayload is the messageStatusPayload object.
+// Failure codes of the provider, in the `code` of a failed status.
+const (
+	// CodeNoWhatsApp: the number does not exist on WhatsApp.
+	CodeNoWhatsApp = 1002
+	// CodeTemplateMismatch: the template's parameters do not match it.
+	CodeTemplateMismatch = 1008
+	// CodeFailed: any other failure (a status forced in the sandbox).
+	CodeFailed = 1001
+)
+
+// FailureCode is the provider's code of a failure reason.
+func FailureCode(reason string) int {
+	switch reason {
+	case ReasonNoWhatsApp:
+		return CodeNoWhatsApp
+	case ReasonTemplateMismatch:
+		return CodeTemplateMismatch
+	}
+	return CodeFailed
+}
+
+// MessageStatusPayload is the messageStatusPayload object: the raw status
+// payload of the WhatsApp provider. The enqueued status names the
+// provider's send (ID, a uuid36) and the WhatsApp message id; the later
+// ones name the WhatsApp message (ID) and the send (GsID).
 type MessageStatusPayload struct {
-	ID          string            `json:"id"`
-	Type        string            `json:"type"`
-	Payload     map[string]string `json:"payload"`
-	Destination string            `json:"destination"`
+	ID          string        `json:"id"`
+	GsID        string        `json:"gsId,omitempty"`
+	Type        string        `json:"type"`
+	Payload     StatusDetails `json:"payload"`
+	Destination string        `json:"destination"`
+}
+
+// StatusDetails is the `payload` of a MessageStatusPayload: type and
+// whatsappMessageId for enqueued; ts for the later statuses, with code and
+// reason for failed and correctedNumber for mismatch.
+type StatusDetails struct {
+	Type              string `json:"type,omitempty"`
+	WhatsappMessageID string `json:"whatsappMessageId,omitempty"`
+	TS                int64  `json:"ts,omitempty"`
+	Code              int    `json:"code,omitempty"`
+	Reason            string `json:"reason,omitempty"`
+	CorrectedNumber   string `json:"correctedNumber,omitempty"`
 }
 
 // SendRequestView is the MessageSendRequest object.
 type SendRequestView struct {
 	UUID                 string                `json:"uuid"`
 	Status               string                `json:"status"`
-	MessageStatusPayload *MessageStatusPayload `json:"messageStatusPayload,omitempty"`
+	MessageStatusPayload *MessageStatusPayload `json:"messageStatusPayload"`
 }
 
-// StatusPayload returns the messageStatusPayload of an outbound message.
+// ProviderIDs are the ids the WhatsApp provider gives one outbound message:
+// its send (a uuid36) and the WhatsApp message id. They are derived from the
+// message's uuid, so they stay the same for the whole life of the message
+// without being stored.
+func ProviderIDs(messageUUID string) (gsID, whatsappMessageID string) {
+	g := sha256.Sum256([]byte("gs:" + messageUUID))
+	g[6] = (g[6] & 0x0f) | 0x40
+	g[8] = (g[8] & 0x3f) | 0x80
+	w := sha256.Sum256([]byte("wa:" + messageUUID))
+	return Dashed(hex.EncodeToString(g[:16])), "gBEG" + base64.RawURLEncoding.EncodeToString(w[:18])
+}
+
+// StatusPayload returns the messageStatusPayload of an outbound message in
+// its current status.
 func (m *Message) StatusPayload() *MessageStatusPayload {
-	p := &MessageStatusPayload{ID: m.UUID, Type: m.Status, Payload: map[string]string{}, Destination: m.To}
+	gsID, waID := ProviderIDs(m.UUID)
+	if m.Status == StatusEnqueued {
+		kind := "session"
+		if m.TemplateID != "" {
+			kind = "template"
+		}
+		return &MessageStatusPayload{ID: gsID, Type: StatusEnqueued, Destination: m.To,
+			Payload: StatusDetails{Type: kind, WhatsappMessageID: waID}}
+	}
+	p := &MessageStatusPayload{ID: waID, GsID: gsID, Type: m.Status, Destination: m.To,
+		Payload: StatusDetails{TS: m.StatusAt.Unix()}}
 	switch m.Status {
 	case StatusFailed:
-		p.Payload["reason"] = m.StatusReason
+		p.Payload.Code, p.Payload.Reason = FailureCode(m.StatusReason), m.StatusReason
 	case StatusMismatch:
-		p.Payload["correctedNumber"] = m.CorrectedNumber
+		p.Payload.CorrectedNumber = m.CorrectedNumber
 	}
 	return p
 }
 
 // SendRequest returns the MessageSendRequest object of an outbound message.
 func (m *Message) SendRequest() SendRequestView {
-	v := SendRequestView{UUID: m.UUID, Status: m.Status}
-	if m.Status != StatusEnqueued {
-		v.MessageStatusPayload = m.StatusPayload()
-	}
-	return v
+	return SendRequestView{UUID: m.UUID, Status: m.Status, MessageStatusPayload: m.StatusPayload()}
 }
 
-// MessageCreatedPayload is the payload of message_created: no `type`, a T3
-// createdAt.
+// MessageCreatedPayload is the payload of message_created: no `type`, a T1
+// createdAt (recorded production payloads have no milliseconds), and the
+// optional objects the message carries.
 type MessageCreatedPayload struct {
 	UUID        string            `json:"uuid"`
 	To          string            `json:"to"`
@@ -134,9 +196,10 @@ type MessageCreatedPayload struct {
 	Status      string            `json:"status"`
 	Channel     string            `json:"channel"`
 	Contact     ContactView       `json:"contact"`
-	CreatedAt   T3                `json:"createdAt"`
+	CreatedAt   T1                `json:"createdAt"`
 	Attachments []string          `json:"attachments,omitempty"`
 	Metadata    map[string]string `json:"metadata,omitempty"`
+	MessageDetails
 }
 
 // MessageStatusUpdatedPayload is the payload of message_status_updated.
@@ -151,5 +214,12 @@ type MessageStatusUpdatedPayload struct {
 // CreatedPayload returns the message_created payload of m for contact view c.
 func (m *Message) CreatedPayload(c ContactView) MessageCreatedPayload {
 	return MessageCreatedPayload{UUID: m.UUID, To: m.To, From: m.From, Text: m.Text, Status: m.Kind, Channel: m.Channel,
-		Contact: c, CreatedAt: T3(m.CreatedAt), Attachments: m.Attachments, Metadata: m.Metadata}
+		Contact: c, CreatedAt: T1(m.CreatedAt), Attachments: m.Attachments, Metadata: m.Metadata, MessageDetails: m.Details}
+}
+
+// StatusUpdatedPayload returns the message_status_updated payload of m in
+// its current status, for contact view c.
+func (m *Message) StatusUpdatedPayload(c ContactView) MessageStatusUpdatedPayload {
+	return MessageStatusUpdatedPayload{UUID: m.UUID, Status: m.Status, Contact: c, Metadata: m.Metadata,
+		MessageStatusPayload: m.StatusPayload()}
 }

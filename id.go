@@ -2,6 +2,7 @@ package openbell
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 )
@@ -50,4 +51,24 @@ func Dashed(id ID) string {
 		return id
 	}
 	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
+}
+
+// NewWAMID returns a new id of an inbound WhatsApp message: `wamid.` and the
+// base64url of 24 random bytes.
+func NewWAMID() string {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return "wamid." + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// InboundMessageID returns the id of a message a customer sends on a channel
+// of type channelType: a WhatsApp message id on WhatsApp, a uuid32
+// elsewhere.
+func InboundMessageID(channelType string) string {
+	if channelType == SourceWhatsApp {
+		return NewWAMID()
+	}
+	return NewID()
 }

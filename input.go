@@ -119,10 +119,35 @@ type InboundMessage struct {
 	From        Opt[string]         `json:"from"`
 	Text        Opt[string]         `json:"text"`
 	Type        Opt[string]         `json:"type"`
-	Content     Opt[MessageContent] `json:"content"`
+	Content     Opt[InboundContent] `json:"content"`
 	ChannelUUID Opt[string]         `json:"channel_uuid"`
 	BSUID       Opt[string]         `json:"bsuid"`
 	Name        Opt[string]         `json:"name"`
+	// ReplyTo names the message the customer answers (its uuid or wamid).
+	ReplyTo   Opt[string] `json:"reply_to"`
+	Forwarded Opt[bool]   `json:"forwarded"`
+}
+
+// InboundContent is the `content` of an inbound message: the text or media
+// URL of a send, a point for a location, contact cards for contacts.
+type InboundContent struct {
+	Text      Opt[string]               `json:"text"`
+	URL       Opt[string]               `json:"url"`
+	Latitude  Opt[float64]              `json:"latitude"`
+	Longitude Opt[float64]              `json:"longitude"`
+	Contacts  Opt[[]InboundContactCard] `json:"contacts"`
+}
+
+// InboundContactCard is a contact card a customer shares.
+type InboundContactCard struct {
+	Name   Opt[string]         `json:"name"`
+	Phones Opt[[]InboundPhone] `json:"phones"`
+}
+
+// InboundPhone is a number of a shared contact card.
+type InboundPhone struct {
+	Phone Opt[string] `json:"phone"`
+	Type  Opt[string] `json:"type"`
 }
 
 // ForcedStatus is the body of POST /sandbox/v1/messages/:uuid/status.

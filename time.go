@@ -34,6 +34,22 @@ func marshalTime(t time.Time, layout string) ([]byte, error) {
 // MarshalJSON implements json.Marshaler.
 func (t T1) MarshalJSON() ([]byte, error) { return marshalTime(time.Time(t), layoutT1) }
 
+// UnmarshalJSON implements json.Unmarshaler: it reads what MarshalJSON
+// writes (stored objects that hold a time, such as a reply's context).
+func (t *T1) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*t = T1{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.Parse(layoutT1, s)
+	*t = T1(v)
+	return err
+}
+
 // MarshalJSON implements json.Marshaler.
 func (t T2) MarshalJSON() ([]byte, error) { return marshalTime(time.Time(t), layoutT2) }
 

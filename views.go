@@ -296,12 +296,13 @@ type MessageView struct {
 	CreatedAt   T1                `json:"createdAt"`
 	Attachments []string          `json:"attachments,omitempty"`
 	Metadata    map[string]string `json:"metadata,omitempty"`
+	MessageDetails
 }
 
 // View returns the listed form of m.
 func (m *Message) View() MessageView {
 	return MessageView{UUID: m.UUID, Text: m.Text, Status: m.Kind, Channel: m.Channel, From: m.From, To: m.To,
-		CreatedAt: T1(m.CreatedAt), Attachments: m.Attachments, Metadata: m.Metadata}
+		CreatedAt: T1(m.CreatedAt), Attachments: m.Attachments, Metadata: m.Metadata, MessageDetails: m.Details}
 }
 
 // ConversationClosedPayload is the payload of conversation_closed.

@@ -98,6 +98,25 @@ type Channel struct {
 	CreatedAt  time.Time
 }
 
+// TypeProblem says why a contact or message of type source cannot be on ch
+// ("is a telegram channel, not whatsapp"), "" when it can.
+func (ch *Channel) TypeProblem(source string) string {
+	if ch.Type != source {
+		return "is a " + ch.Type + " channel, not " + source
+	}
+	return ""
+}
+
+// DiscardedProblem says why nothing can be sent or received through ch,
+// "" when it is active. A discarded channel sends and receives nothing: a
+// send, a contact create or an inbound message through it is refused.
+func (ch *Channel) DiscardedProblem() string {
+	if ch.Discarded {
+		return "the channel " + ch.Title + " is discarded: it sends and receives nothing"
+	}
+	return ""
+}
+
 // ChannelFilter selects channels for GET /channels.
 type ChannelFilter struct {
 	Type   string // "" for every type

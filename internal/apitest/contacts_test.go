@@ -124,7 +124,7 @@ func TestCreateContact(t *testing.T) {
 			t.Errorf("uuid %q", id)
 		}
 		evs := s.Events("")[before:]
-		if len(evs) != 1 || evs[0].Name != "contact_created" {
+		if len(evs) != 2 || evs[0].Name != "contact_created" || evs[1].Name != "conversation_opened" {
 			t.Fatalf("events %v", names(evs))
 		}
 		var p map[string]any
@@ -138,7 +138,7 @@ func TestCreateContact(t *testing.T) {
 		if m["uuid"] != id {
 			t.Errorf("409 uuid %v, want %s", m["uuid"], id)
 		}
-		if len(s.Events("")) != before+1 {
+		if len(s.Events("")) != before+2 {
 			t.Errorf("failed create fired an event")
 		}
 		// A telegram contact has no phone number.

@@ -123,22 +123,22 @@ func TestContractPhoneDisplayUnformattable(t *testing.T) {
 func TestContractPhoneChannels(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		r := s.Do("POST", "/v1/contacts", map[string]any{"identifier": "+31 6 12345678", "source": "whatsapp", "name": "Second line John",
-			"channel_uuid": strings.ToUpper(waOld)})
+			"channel_uuid": strings.ToUpper(waLine3)})
 		other := obj(t, r, "contact")
-		if other["uuid"] == johnDoe || at(other, "channel.uuid") != waOld || other["phoneNumber"] != "+31 6 12345678" {
+		if other["uuid"] == johnDoe || at(other, "channel.uuid") != waLine3 || other["phoneNumber"] != "+31 6 12345678" {
 			t.Errorf("contact on the second line %s", mustJSON(other))
 		}
 		if id := at(s.Do("GET", "/v1/contacts/phone/31612345678", nil).JSON(t), "contact.uuid"); id != johnDoe {
 			t.Errorf("lookup without channel found %v", id)
 		}
-		if id := at(s.Do("GET", "/v1/contacts/phone/+31612345678?channel_uuid="+dashedUpper(waOld), nil).JSON(t), "contact.uuid"); id != other["uuid"] {
+		if id := at(s.Do("GET", "/v1/contacts/phone/+31612345678?channel_uuid="+dashedUpper(waLine3), nil).JSON(t), "contact.uuid"); id != other["uuid"] {
 			t.Errorf("lookup on the second line found %v", id)
 		}
 		if id := at(s.Do("GET", "/v1/contacts/phone/31612345678?channel_uuid="+dashedUpper(waMain), nil).JSON(t), "contact.uuid"); id != johnDoe {
 			t.Errorf("lookup on the main line found %v", id)
 		}
 		// The second contact conflicts on its own channel only.
-		m := expectError(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": "31 6 12345678", "source": "whatsapp", "name": "x", "channel_uuid": waOld}), 409)
+		m := expectError(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": "31 6 12345678", "source": "whatsapp", "name": "x", "channel_uuid": waLine3}), 409)
 		if m["uuid"] != other["uuid"] {
 			t.Errorf("409 names %v", m["uuid"])
 		}
@@ -153,14 +153,14 @@ func TestContractPhoneChannels(t *testing.T) {
 		count := len(list(t, s.Do("GET", "/v1/contacts", nil), "contacts"))
 		for _, to := range []string{"+31 6 1234 5678", "31-6-12345678", "+31612345678", " 31 6 12 34 56 78"} {
 			r := s.Do("POST", "/v1/messages/send", map[string]any{"to": to, "from": "whatsapp", "content": map[string]any{"text": "x"}, "fields": "contact"})
-			if r.Status != 200 || at(r.JSON(t), "contact.uuid") != johnDoe {
+			if r.Status != 200 || at(r.JSON(t), "message.contact.uuid") != johnDoe {
 				t.Errorf("send to %q: %d %s", to, r.Status, r.Body)
 			}
 		}
 		if n := len(list(t, s.Do("GET", "/v1/contacts", nil), "contacts")); n != count {
 			t.Errorf("sends created %d contacts", n-count)
 		}
-	})
+	}, withThirdLine)
 }
 
 // TestContractTagEdges: tags keep the order they were set in and the
@@ -304,7 +304,7 @@ func TestContractIdFormsEverywhere(t *testing.T) {
 		}
 		r := s.Do("POST", "/v1/messages/send", map[string]any{"to": "+49 30 5558888", "channel_uuid": strings.ToUpper(waMain),
 			"template_uuid": dashedUpper(welcome), "optin_contact": true, "template_values": []string{"Ids"}, "fields": "contact"})
-		if r.Status != 200 || at(r.JSON(t), "contact.uuid") != id {
+		if r.Status != 200 || at(r.JSON(t), "message.contact.uuid") != id {
 			t.Errorf("send %d %s", r.Status, r.Body)
 		}
 		msgs := list(t, s.Do("GET", "/v1/contacts/"+dashedUpper(id)+"/messages", nil), "messages")

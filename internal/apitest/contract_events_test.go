@@ -41,7 +41,14 @@ func TestContractContactEventPayloads(t *testing.T) {
 			"tags": []string{"usa", "LEAD"}, "custom_fields": map[string]any{"Features": []string{"Analytics"}, "orderNumber": 12},
 			"assigned_user": "jane.doe@email.com", "team_uuid": dashedUpper(teamSup), "note": "hello"})
 		answer := obj(t, r, "contact")
-		p := oneEvent(t, s, n, "contact_created")
+		got, ps := since(t, s, "", n)
+		if !slices.Equal(got, []string{"contact_created", "conversation_opened"}) {
+			t.Fatalf("events %v, want contact_created then conversation_opened", got)
+		}
+		p := ps[0]
+		if mustJSON(ps[1]["contact"]) != mustJSON(p) || ps[1]["href"] != p["conversationHref"] || ps[1]["createdAt"] != p["createdAt"] {
+			t.Errorf("conversation_opened of a new contact %s", mustJSON(ps[1]))
+		}
 		checkContact(t, s, "contact_created", p)
 		if mustJSON(p) != mustJSON(answer) {
 			t.Errorf("contact_created payload differs from the answer:\n%s\n%s", mustJSON(p), mustJSON(answer))
@@ -70,7 +77,7 @@ func TestContractContactEventPayloads(t *testing.T) {
 		}
 		// The bot status is a contact change too; the payload is the contact as GET shows it.
 		n = len(s.Events(""))
-		expectStatus(t, s.Do("POST", "/v1/contacts/"+id+"/bot", map[string]any{"status": "bot_start"}), 200)
+		expectStatus(t, s.Do("POST", "/v1/contacts/"+id+"/bot", map[string]any{"status": "bot_end"}), 200)
 		p = oneEvent(t, s, n, "contact_updated")
 		if mustJSON(p) != mustJSON(obj(t, s.Do("GET", "/v1/contacts/"+id, nil), "contact")) {
 			t.Errorf("bot contact_updated %s", mustJSON(p))
@@ -169,8 +176,8 @@ func TestContractMessageCreatedPayloads(t *testing.T) {
 			}
 			c, _ := p["contact"].(map[string]any)
 			checkContact(t, s, where+".contact", c)
-			if !isT3(p["createdAt"]) || !near(p["createdAt"], time.Minute) {
-				t.Errorf("%s: createdAt %v is not a current T3", where, p["createdAt"])
+			if !isT1(p["createdAt"]) || !near(p["createdAt"], time.Minute) {
+				t.Errorf("%s: createdAt %v is not a current T1", where, p["createdAt"])
 			}
 			if p["channel"] != c["source"] {
 				t.Errorf("%s: channel %v, contact source %v", where, p["channel"], c["source"])
@@ -180,13 +187,13 @@ func TestContractMessageCreatedPayloads(t *testing.T) {
 		r := s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "+49 151 7777 8888", "text": "hallo"})
 		msg := obj(t, r, "message")
 		got, ps := since(t, s, "", n)
-		if !slices.Equal(got, []string{"contact_created", "message_created"}) {
+		if !slices.Equal(got, []string{"contact_created", "conversation_opened", "message_created"}) {
 			t.Fatalf("inbound from a new number: %v", got)
 		}
-		p := ps[1]
+		p := ps[2]
 		check("inbound", p)
 		if p["uuid"] != msg["uuid"] || !reWamid.MatchString(fmt.Sprint(p["uuid"])) || p["status"] != "received" || p["from"] != "4915177778888" ||
-			p["to"] != "391234567890" || p["text"] != "hallo" || p["channel"] != "whatsapp" || mustJSON(p["contact"]) != mustJSON(ps[0]) {
+			p["to"] != "391234567890" || p["text"] != "hallo" || p["channel"] != "whatsapp" || at(p, "contact.uuid") != at(ps[0], "uuid") {
 			t.Errorf("inbound message_created %s", mustJSON(p))
 		}
 		for _, k := range []string{"attachments", "metadata"} {
@@ -199,7 +206,11 @@ func TestContractMessageCreatedPayloads(t *testing.T) {
 		// Outbound text without metadata.
 		n = len(s.Events(""))
 		id := send(t, s, map[string]any{"to": "4915177778888", "from": "whatsapp", "content": map[string]any{"text": "antwort"}})
-		p = oneEvent(t, s, n, "message_created")
+		got, ps = since(t, s, "", n)
+		if !slices.Equal(got, []string{"message_created", "message_status_updated"}) || ps[1]["status"] != "enqueued" {
+			t.Fatalf("send fired %v", got)
+		}
+		p = ps[0]
 		check("outbound", p)
 		if p["uuid"] != id || p["status"] != "sent" || p["from"] != "391234567890" || p["to"] != "4915177778888" || p["text"] != "antwort" ||
 			at(p, "contact.uuid") != contact {
@@ -213,7 +224,10 @@ func TestContractMessageCreatedPayloads(t *testing.T) {
 		// A template is stored and announced filled.
 		n = len(s.Events(""))
 		send(t, s, map[string]any{"to": "4915177778888", "from": "whatsapp", "template_uuid": welcome, "optin_contact": true, "content": map[string]any{"text": "Eva"}})
-		if p := oneEvent(t, s, n, "message_created"); p["text"] != "Hello Eva, this is a template message example" {
+		if p := oneEvent(t, s, n, "message_created", "message_status_updated"); at(p, "messageStatusPayload.payload.type") != "template" {
+			t.Errorf("template enqueued %s", mustJSON(p))
+		}
+		if _, ps := since(t, s, "", n); ps[0]["text"] != "Hello Eva, this is a template message example" {
 			t.Errorf("template message_created text %v", p["text"])
 		}
 		// Inbound media: attachments, caption as text.
@@ -236,12 +250,12 @@ func TestContractMessageCreatedPayloads(t *testing.T) {
 		r = s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_reader", "from": "telegram", "content": map[string]any{"text": "hi tg"}})
 		expectStatus(t, r, 200)
 		got, ps = since(t, s, "", n)
-		if !slices.Equal(got, []string{"contact_created", "message_created"}) {
+		if !slices.Equal(got, []string{"contact_created", "conversation_opened", "message_created", "message_status_updated"}) {
 			t.Fatalf("telegram send: %v", got)
 		}
-		check("telegram", ps[1])
-		if ps[1]["channel"] != "telegram" || at(ps[1], "contact.phoneNumber") != nil || at(ps[1], "contact.name") != "tg_reader" {
-			t.Errorf("telegram message_created %s", mustJSON(ps[1]))
+		check("telegram", ps[2])
+		if ps[2]["channel"] != "telegram" || at(ps[2], "contact.phoneNumber") != nil || at(ps[2], "contact.name") != "tg_reader" {
+			t.Errorf("telegram message_created %s", mustJSON(ps[2]))
 		}
 	})
 }
@@ -279,7 +293,7 @@ func TestContractMessageStatusPayloads(t *testing.T) {
 			c, _ := p["contact"].(map[string]any)
 			checkContact(t, s, status+".contact", c)
 			msp, _ := p["messageStatusPayload"].(map[string]any)
-			exactKeys(t, status+".messageStatusPayload", msp, "id", "type", "payload", "destination")
+			exactKeys(t, status+".messageStatusPayload", msp, "id", "gsId", "type", "payload", "destination")
 			if p["uuid"] != id || p["status"] != status || msp["type"] != status || msp["destination"] != "31612345678" || c["uuid"] != johnDoe {
 				t.Errorf("%s: %s", status, mustJSON(p))
 			}
@@ -300,7 +314,7 @@ func TestContractMessageStatusPayloads(t *testing.T) {
 			check(plain, st, false)
 			check(tagged, st, true)
 		}
-		if msp := check(plain, "failed", false); at(msp, "payload.reason") != "blocked by user" {
+		if msp := check(plain, "failed", false); at(msp, "payload.reason") != "blocked by user" || at(msp, "payload.code") != float64(1001) {
 			t.Errorf("failed %s", mustJSON(msp))
 		}
 		if msp := check(tagged, "mismatch", true); at(msp, "payload.correctedNumber") != "31612340000" {

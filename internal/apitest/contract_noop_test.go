@@ -96,11 +96,11 @@ func TestContractBotEndOnEndedSessionIsNoChange(t *testing.T) {
 func TestContractSendContactEmail(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		body := map[string]any{"to": "31612345678", "from": "whatsapp", "content": map[string]any{"text": "x"}, "fields": "contact"}
-		if r := s.Do("POST", "/v1/messages/send", body); at(r.JSON(t), "contact.email") != nil || at(r.JSON(t), "contact.name") != "John Doe" {
+		if r := s.Do("POST", "/v1/messages/send", body); at(r.JSON(t), "message.contact.email") != nil || at(r.JSON(t), "message.contact.name") != "John Doe" {
 			t.Errorf("before: %s", r.Body)
 		}
 		expectStatus(t, s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"custom_fields": map[string]any{"Work Email": "john@example.com"}}), 200)
-		if r := s.Do("POST", "/v1/messages/send", body); at(r.JSON(t), "contact.email") != "john@example.com" {
+		if r := s.Do("POST", "/v1/messages/send", body); at(r.JSON(t), "message.contact.email") != "john@example.com" {
 			t.Errorf("after: %s", r.Body)
 		}
 	})

@@ -121,7 +121,7 @@ func TestContractConcurrentSendsToNewNumber(t *testing.T) {
 				t.Errorf("send %d %s", r.Status, r.Body)
 				continue
 			}
-			ids[fmt.Sprint(at(r.JSON(t), "contact.uuid"))] = true
+			ids[fmt.Sprint(at(r.JSON(t), "message.contact.uuid"))] = true
 		}
 		if len(ids) != 1 {
 			t.Fatalf("%d contacts for one number: %v", len(ids), ids)

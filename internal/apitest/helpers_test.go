@@ -61,6 +61,19 @@ func each(t *testing.T, fn func(t *testing.T, s *apitest.Server), opts ...func(t
 
 func withOther(t testing.TB) apitest.Option { return apitest.WithSeed(t, otherAccount) }
 
+// waLine3 is a second active WhatsApp channel that withThirdLine adds to
+// the demo workspace (its second line, phone_number_2, is discarded).
+const waLine3 = "3c1f0e2d4b5a4c6d8e7f9a0b1c2d3e4f"
+
+func withThirdLine(t testing.TB) apitest.Option {
+	return apitest.WithSeed(t, `
+accounts:
+  - name: Demo
+    channels:
+      - {uuid: `+waLine3+`, type: whatsapp, title: phone_number_3, identifier: "+39 02 1234 5678"}
+`)
+}
+
 // at walks a decoded JSON value along a dotted path ("contact.team.name").
 func at(v any, path string) any {
 	for _, key := range strings.Split(path, ".") {

@@ -99,7 +99,7 @@ func TestScriptedConversation(t *testing.T) {
 		for _, st := range []string{"sent", "delivered", "read"} {
 			waitStatus(t, s, out, st)
 		}
-		if got := fmt.Sprint(deliveryEvents(t, s, out)); got != "[sent delivered read]" {
+		if got := fmt.Sprint(deliveryEvents(t, s, out)); got != "[enqueued sent delivered read]" {
 			t.Errorf("status events %s", got)
 		}
 		msgs := at(s.Do("GET", "/v1/contacts/"+contact+"/messages", nil).JSON(t), "messages").([]any)
@@ -133,7 +133,7 @@ func TestScriptedConversation(t *testing.T) {
 				got = append(got, e.Name)
 			}
 		}
-		want := "[contact_created message_created message_created message_created conversation_closed conversation_opened message_created]"
+		want := "[contact_created conversation_opened message_created message_created message_created conversation_closed conversation_opened message_created]"
 		if fmt.Sprint(got) != want {
 			t.Errorf("events %v\nwant %s", got, want)
 		}
@@ -147,10 +147,10 @@ func TestMessageCreatedPayload(t *testing.T) {
 			"content": map[string]string{"url": "https://example.com/a.png", "text": "look"}, "metadata": map[string]string{"k": "v"}})
 		evs := s.Events("")
 		var p map[string]any
-		_ = json.Unmarshal(evs[len(evs)-1].Payload, &p)
-		if evs[len(evs)-1].Name != "message_created" || p["uuid"] != id || p["status"] != "sent" || p["text"] != "look" ||
+		_ = json.Unmarshal(evs[len(evs)-2].Payload, &p)
+		if evs[len(evs)-2].Name != "message_created" || p["uuid"] != id || p["status"] != "sent" || p["text"] != "look" ||
 			p["from"] != "391234567890" || p["to"] != "31612345678" || p["channel"] != "whatsapp" ||
-			!reT3.MatchString(fmt.Sprint(p["createdAt"])) || at(p, "contact.uuid") != johnDoe ||
+			!reT1.MatchString(fmt.Sprint(p["createdAt"])) || at(p, "contact.uuid") != johnDoe ||
 			mustJSON(p["attachments"]) != `["https://example.com/a.png"]` || mustJSON(p["metadata"]) != `{"k":"v"}` {
 			t.Errorf("payload %v", p)
 		}
@@ -195,12 +195,18 @@ func TestMagicNumbers(t *testing.T) {
 		if st := waitStatus(t, s, never, "delivered"); st["status"] != "delivered" {
 			t.Errorf("0002 moved on")
 		}
-		if st := waitStatus(t, s, stays, "enqueued"); st["messageStatusPayload"] != nil {
+		if st := waitStatus(t, s, stays, "enqueued"); at(st, "messageStatusPayload.type") != "enqueued" {
 			t.Errorf("0004: %v", st)
 		}
-		if fmt.Sprint(deliveryEvents(t, s, never)) != "[sent delivered]" || len(deliveryEvents(t, s, stays)) != 0 ||
-			fmt.Sprint(deliveryEvents(t, s, fails)) != "[failed]" {
+		if fmt.Sprint(deliveryEvents(t, s, never)) != "[enqueued sent delivered]" || fmt.Sprint(deliveryEvents(t, s, stays)) != "[enqueued]" ||
+			fmt.Sprint(deliveryEvents(t, s, fails)) != "[enqueued failed]" {
 			t.Errorf("events: 0002 %v, 0004 %v, 0001 %v", deliveryEvents(t, s, never), deliveryEvents(t, s, stays), deliveryEvents(t, s, fails))
+		}
+		// A forced non-final status resumes progression of 0004 from there.
+		expectStatus(t, s.Do("POST", "/sandbox/v1/messages/"+stays+"/status", map[string]any{"status": "sent"}), 200)
+		waitStatus(t, s, stays, "read")
+		if got := fmt.Sprint(deliveryEvents(t, s, stays)); got != "[enqueued sent delivered read]" {
+			t.Errorf("0004 after a forced sent: %s", got)
 		}
 	}, func(testing.TB) apitest.Option { return apitest.WithDeliveryInterval(10 * time.Millisecond) })
 }
@@ -214,7 +220,7 @@ func TestProgressionResumesAfterRestart(t *testing.T) {
 		s.Stop() // before the first step is due
 		s = apitest.StartConfig(t, cfg)
 		waitStatus(t, s, id, "read")
-		if got := fmt.Sprint(deliveryEvents(t, s, id)); got != "[sent delivered read]" {
+		if got := fmt.Sprint(deliveryEvents(t, s, id)); got != "[enqueued sent delivered read]" {
 			t.Errorf("status events after restart %s", got)
 		}
 	})
@@ -231,7 +237,7 @@ func TestProgressionCatchesUp(t *testing.T) {
 		id := send(t, s, template("+1 555 010 8888", "x"))
 		clock.advance(3*time.Hour + time.Minute)
 		waitStatus(t, s, id, "read")
-		if got := fmt.Sprint(deliveryEvents(t, s, id)); got != "[sent delivered read]" {
+		if got := fmt.Sprint(deliveryEvents(t, s, id)); got != "[enqueued sent delivered read]" {
 			t.Errorf("status events %s", got)
 		}
 	})
@@ -323,7 +329,7 @@ func TestSendEffects(t *testing.T) {
 			"content": map[string]any{"text": "hi"}, "fields": "contact,conversation", "assigned_user": "jane.doe@email.com",
 			"team_uuid": teamSup, "channel_uuid": waMain})
 		expectStatus(t, r, 200)
-		m := r.JSON(t)
+		m := r.JSON(t)["message"].(map[string]any)
 		if mustJSON(m["contact"]) != `{"email":null,"name":"John Doe","phone":"+31612345678","uuid":"`+johnDoe+`"}` {
 			t.Errorf("contact %s", mustJSON(m["contact"]))
 		}
@@ -336,8 +342,8 @@ func TestSendEffects(t *testing.T) {
 			t.Errorf("send did not assign: %v", c)
 		}
 		evs := s.Events("")
-		if fmt.Sprint(names(evs[len(evs)-2:])) != "[contact_updated message_created]" {
-			t.Errorf("events %v", names(evs[len(evs)-2:]))
+		if fmt.Sprint(names(evs[len(evs)-3:])) != "[contact_updated message_created message_status_updated]" {
+			t.Errorf("events %v", names(evs[len(evs)-3:]))
 		}
 		// A new recipient gets a contact named by its number.
 		tpl := send(t, s, template("+44 7700 900777", "Bo"))
@@ -390,7 +396,9 @@ func TestDeleteMessageAndStatus(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		r := s.Do("GET", "/v1/messages/status/adf3d1216d4c4dcd908199d6700f2381", nil)
 		expectStatus(t, r, 200)
-		if mustJSON(r.JSON(t)) != `{"message":{"messageStatusPayload":{"destination":"31612345678","id":"adf3d1216d4c4dcd908199d6700f2381","payload":{},"type":"delivered"},"status":"delivered","uuid":"adf3d1216d4c4dcd908199d6700f2381"}}` {
+		gs, wa := ob.ProviderIDs("adf3d1216d4c4dcd908199d6700f2381")
+		if p := at(r.JSON(t), "message.messageStatusPayload"); at(r.JSON(t), "message.status") != "delivered" || at(p, "id") != wa || at(p, "gsId") != gs ||
+			at(p, "type") != "delivered" || at(p, "destination") != "31612345678" || at(p, "payload.ts") == nil {
 			t.Errorf("status %s", r.Body)
 		}
 		expectError(t, s.Do("GET", "/v1/messages/status/00000000000000000000000000000000", nil), 404)
@@ -429,7 +437,7 @@ func TestForcedStatusAndFaults(t *testing.T) {
 		if at(r.JSON(t), "message.messageStatusPayload.payload.correctedNumber") != "15550101213" {
 			t.Errorf("forced mismatch %s", r.Body)
 		}
-		if fmt.Sprint(deliveryEvents(t, s, id)) != "[failed mismatch]" {
+		if fmt.Sprint(deliveryEvents(t, s, id)) != "[enqueued failed mismatch]" {
 			t.Errorf("events %v", deliveryEvents(t, s, id))
 		}
 		expectError(t, s.Do("POST", "/sandbox/v1/messages/"+id+"/status", map[string]any{"status": "lost"}), 422, "status")

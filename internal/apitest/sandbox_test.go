@@ -94,7 +94,7 @@ func TestProgressionSharedByProcesses(t *testing.T) {
 		waitStatus(t, a, id, "read")
 	}
 	for _, id := range ids {
-		if got := fmt.Sprint(deliveryEvents(t, a, id)); got != "[sent delivered read]" {
+		if got := fmt.Sprint(deliveryEvents(t, a, id)); got != "[enqueued sent delivered read]" {
 			t.Errorf("%s: status events %s", id, got)
 		}
 	}

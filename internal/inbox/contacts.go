@@ -80,10 +80,14 @@ func (s *Service) ContactByBSUID(ctx context.Context, accountID ob.ID, bsuid str
 }
 
 // CreateContact validates in and creates the contact with its conversation,
-// firing contact_created.
+// firing contact_created and conversation_opened.
 func (s *Service) CreateContact(ctx context.Context, accountID ob.ID, in ob.NewContact) (*ob.Contact, error) {
 	var out *ob.Contact
 	err := s.store.Write(ctx, func(tx store.Tx) error {
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
 		v := ob.NewValidation(ob.EINVALID)
 		identifier, _ := in.Identifier.Value()
 		source, _ := in.Source.Value()
@@ -101,23 +105,12 @@ func (s *Service) CreateContact(ctx context.Context, accountID ob.ID, in ob.NewC
 		}
 		var ch *ob.Channel
 		if raw, ok := in.ChannelUUID.Value(); ok && raw != "" {
-			var err error
-			ch, err = lookup(raw, func(id ob.ID) (*ob.Channel, error) { return tx.ChannelByID(accountID, id) })
-			if ob.ErrorCode(err) == ob.ENOTFOUND {
-				v.Add("channel_uuid", "unknown channel: "+raw)
-			} else if err != nil {
-				return err
-			} else if ob.IsSource(source) && ch.Type != source {
-				v.Add("channel_uuid", "is a "+ch.Type+" channel, not "+source)
-			}
+			ch, err = s.channel(tx, accountID, raw, source, "channel_uuid", v)
 		} else if ob.IsSource(source) {
-			var err error
-			ch, err = tx.MainChannel(accountID, source)
-			if ob.ErrorCode(err) == ob.ENOTFOUND {
-				v.Add("source", "the account has no main "+source+" channel")
-			} else if err != nil {
-				return err
-			}
+			ch, err = s.mainChannel(tx, accountID, source, "source", v)
+		}
+		if err != nil {
+			return err
 		}
 		if ob.PhoneBased(source) && !ob.IsBlank(identifier) {
 			digits, ok := ob.ParsePhoneIdentifier(identifier)
@@ -126,28 +119,20 @@ func (s *Service) CreateContact(ctx context.Context, accountID ob.ID, in ob.NewC
 			}
 			identifier = digits
 		}
-		now := s.now()
-		c := &ob.Contact{
-			ID: ob.NewID(), AccountID: accountID, Name: name, Identifier: identifier,
-			CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
-		}
+		c := &ob.Contact{AccountID: accountID, Name: name, Identifier: identifier}
 		if ch != nil {
-			c.ChannelID, c.Channel = ch.ID, *ch
+			if c, err = s.newContact(tx, ch, name, identifier, now); err != nil {
+				return err
+			}
 		}
-		err := s.apply(tx, c, in.ContactFields, v)
-		if err != nil {
+		if err := s.apply(tx, c, in.ContactFields, v, now); err != nil {
 			return err
 		}
 		if err := v.Err(); err != nil {
 			return err
 		}
-		if err := tx.InsertContact(c); err != nil {
-			return err
-		}
-		if out, err = tx.ContactByID(accountID, c.ID); err != nil {
-			return err
-		}
-		return s.emit(tx, accountID, ob.EventContactCreated, c.ID, out.View(s.publicURL, nil))
+		out, err = s.insertContact(tx, c, now)
+		return err
 	})
 	return out, err
 }
@@ -164,8 +149,11 @@ func (s *Service) UpdateContact(ctx context.Context, accountID ob.ID, rawID stri
 				c.Name = name
 			}
 		}
-		err := s.apply(tx, c, in.ContactFields, v)
+		now, err := s.accountNow(tx, accountID)
 		if err != nil {
+			return err
+		}
+		if err := s.apply(tx, c, in.ContactFields, v, now); err != nil {
 			return err
 		}
 		if unassign, _ := in.UnassignUser.Value(); unassign {
@@ -194,7 +182,11 @@ func (s *Service) changeContact(ctx context.Context, accountID ob.ID, rawID stri
 		if err != nil {
 			return nil, err
 		}
-		return out, s.emit(tx, accountID, ob.EventContactUpdated, c.ID, out.View(s.publicURL, nil))
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return nil, err
+		}
+		return out, s.emit(tx, now, accountID, ob.EventContactUpdated, c.ID, out.View(s.publicURL, nil))
 	})
 }
 
@@ -229,7 +221,11 @@ func (s *Service) DeleteContact(ctx context.Context, accountID ob.ID, rawID stri
 		if err := tx.DeleteContact(accountID, id); err != nil {
 			return err
 		}
-		return s.emit(tx, accountID, ob.EventContactDeleted, id, ob.ContactDeletedPayload{UUID: id, Deleted: ob.T3(s.now())})
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
+		return s.emit(tx, now, accountID, ob.EventContactDeleted, id, ob.ContactDeletedPayload{UUID: id, Deleted: ob.T3(now)})
 	})
 }
 
@@ -251,6 +247,101 @@ func (s *Service) Messages(ctx context.Context, accountID ob.ID, rawID string, p
 		return err
 	})
 	return msgs, ob.Pages(total, ob.PageSize), err
+}
+
+// newContact returns a new contact of the account on channel ch, created
+// now with its conversation open. Its bot session follows the account's
+// default: started when the account has an enabled bot, else ended.
+func (s *Service) newContact(tx store.Tx, ch *ob.Channel, name, identifier string, now time.Time) (*ob.Contact, error) {
+	c := &ob.Contact{
+		ID: ob.NewID(), AccountID: ch.AccountID, ChannelID: ch.ID, Channel: *ch, Name: name, Identifier: identifier,
+		CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
+	}
+	if _, err := tx.EnabledBot(ch.AccountID); err == nil {
+		c.SetBotSession(ob.BotStarted, now)
+	} else if ob.ErrorCode(err) != ob.ENOTFOUND {
+		return nil, err
+	}
+	return c, nil
+}
+
+// insertContact stores a new contact and fires contact_created and then
+// conversation_opened: its conversation starts.
+func (s *Service) insertContact(tx store.Tx, c *ob.Contact, now time.Time) (*ob.Contact, error) {
+	if err := tx.InsertContact(c); err != nil {
+		return nil, err
+	}
+	out, err := tx.ContactByID(c.AccountID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := out.View(s.publicURL, nil)
+	if err := s.emit(tx, now, c.AccountID, ob.EventContactCreated, c.ID, v); err != nil {
+		return nil, err
+	}
+	return out, s.emit(tx, now, c.AccountID, ob.EventConversationOpened, c.ID, conversationOpened(out, v))
+}
+
+// contactFor finds the contact with identifier on channel ch, creating it
+// (named name, with bsuid) when there is none. created reports whether it
+// was created.
+func (s *Service) contactFor(tx store.Tx, ch *ob.Channel, identifier, name, bsuid string, now time.Time) (c *ob.Contact, created bool, err error) {
+	c, err = tx.ContactByIdentifier(ch.AccountID, ch.ID, identifier)
+	if ob.ErrorCode(err) != ob.ENOTFOUND {
+		return c, false, err
+	}
+	if ob.IsBlank(name) {
+		name = identifier
+		if ob.PhoneBased(ch.Type) {
+			name = "+" + identifier
+		}
+	}
+	if c, err = s.newContact(tx, ch, name, identifier, now); err != nil {
+		return nil, false, err
+	}
+	c.BSUID = bsuid
+	c, err = s.insertContact(tx, c, now)
+	if ob.ErrorCode(err) == ob.ECONFLICT {
+		// A concurrent request created it first: this one joins it.
+		c, err = tx.ContactByIdentifier(ch.AccountID, ch.ID, identifier)
+		return c, false, err
+	}
+	return c, err == nil, err
+}
+
+// channel resolves a client-given channel id that must be of type source
+// (any type when source is "") and usable, adding what is wrong to v under
+// field.
+func (s *Service) channel(tx store.Tx, accountID ob.ID, raw, source, field string, v *ob.Validation) (*ob.Channel, error) {
+	ch, err := lookup(raw, func(id ob.ID) (*ob.Channel, error) { return tx.ChannelByID(accountID, id) })
+	if ob.ErrorCode(err) == ob.ENOTFOUND {
+		v.Add(field, "unknown channel: "+raw)
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if p := ch.TypeProblem(source); source != "" && ob.IsSource(source) && p != "" {
+		v.Add(field, p)
+	} else if p := ch.DiscardedProblem(); p != "" {
+		v.Add(field, p)
+	}
+	return ch, nil
+}
+
+// mainChannel resolves the account's main channel of type source, adding
+// what is wrong to v under field.
+func (s *Service) mainChannel(tx store.Tx, accountID ob.ID, source, field string, v *ob.Validation) (*ob.Channel, error) {
+	ch, err := tx.MainChannel(accountID, source)
+	if ob.ErrorCode(err) == ob.ENOTFOUND {
+		v.Add(field, "the account has no main "+source+" channel")
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if p := ch.DiscardedProblem(); p != "" {
+		v.Add(field, p)
+	}
+	return ch, nil
 }
 
 // secondOf truncates t to the second, the precision of closedAt.

@@ -22,13 +22,16 @@ func (s *Service) CloseConversation(ctx context.Context, accountID ob.ID, rawID 
 		if !c.ClosedAt.IsZero() {
 			return nil
 		}
-		now := s.now()
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
 		c.ClosedAt = secondOf(now)
 		if err := s.writeSystemNote(tx, c, NoteConversationClosed, now); err != nil {
 			return err
 		}
 		v := c.View(s.publicURL, nil)
-		return s.emit(tx, accountID, ob.EventConversationClosed, c.ID, ob.ConversationClosedPayload{
+		return s.emit(tx, now, accountID, ob.EventConversationClosed, c.ID, ob.ConversationClosedPayload{
 			Source: v.Source, Href: v.ConversationHref, CreatedAt: ob.T1(c.ConversationCreatedAt),
 			ClosedAt: v.ClosedAt, ClosingReason: reason, Contact: v,
 		})
@@ -42,15 +45,27 @@ func (s *Service) OpenConversation(ctx context.Context, accountID ob.ID, rawID s
 		if c.ClosedAt.IsZero() {
 			return nil
 		}
-		c.ClosedAt = ob.FromMillis(0)
-		if err := s.writeSystemNote(tx, c, NoteConversationOpened, s.now()); err != nil {
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
 			return err
 		}
-		v := c.View(s.publicURL, nil)
-		return s.emit(tx, accountID, ob.EventConversationOpened, c.ID, ob.ConversationOpenedPayload{
-			Source: v.Source, Href: v.ConversationHref, CreatedAt: ob.T1(c.ConversationCreatedAt), Contact: v,
-		})
+		return s.reopen(tx, c, now)
 	})
+}
+
+// reopen reopens c's closed conversation: a system note, and
+// conversation_opened.
+func (s *Service) reopen(tx store.Tx, c *ob.Contact, now time.Time) error {
+	c.ClosedAt = time.Time{}
+	if err := s.writeSystemNote(tx, c, NoteConversationOpened, now); err != nil {
+		return err
+	}
+	return s.emit(tx, now, c.AccountID, ob.EventConversationOpened, c.ID, conversationOpened(c, c.View(s.publicURL, nil)))
+}
+
+// conversationOpened is the conversation_opened payload of c, shown as v.
+func conversationOpened(c *ob.Contact, v ob.ContactView) ob.ConversationOpenedPayload {
+	return ob.ConversationOpenedPayload{Source: v.Source, Href: v.ConversationHref, CreatedAt: ob.T1(c.ConversationCreatedAt), Contact: v}
 }
 
 // conversationStep runs step on the locked contact in one transaction and
@@ -112,7 +127,10 @@ func (s *Service) AddNote(ctx context.Context, accountID ob.ID, rawID string, te
 		return ob.Invalid("text", "is too long (maximum is 4096 characters)")
 	}
 	_, err := s.conversationStep(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) error {
-		now := s.now()
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
 		c.ActivityAt = s.activity()
 		if err := tx.UpdateContact(c); err != nil {
 			return err
@@ -174,14 +192,9 @@ func (s *Service) Bot(ctx context.Context, accountID ob.ID, rawID string) (ob.Bo
 // SetBot starts (bot_start) or ends (bot_end) the contact's bot session.
 func (s *Service) SetBot(ctx context.Context, accountID ob.ID, rawID string, status ob.Opt[string]) (ob.BotView, error) {
 	raw, _ := status.Value()
-	next := ""
-	switch raw {
-	case "bot_start":
-		next = ob.BotStarted
-	case "bot_end":
-		next = ob.BotEnded
-	default:
-		return ob.BotView{}, ob.Invalid("status", "must be bot_start or bot_end")
+	next, ok := ob.BotRequest(raw)
+	if !ok {
+		return ob.BotView{}, ob.Invalid("status", "must be "+ob.BotRequestWords)
 	}
 	var bot *ob.Bot
 	c, err := s.changeContact(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) error {
@@ -192,12 +205,11 @@ func (s *Service) SetBot(ctx context.Context, accountID ob.ID, rawID string, sta
 			return err
 		}
 		bot = b
-		if c.BotSessionStatus() != next {
-			c.BotStatus = next
-			if next == ob.BotStarted {
-				c.BotStartedAt = s.now()
-			}
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
 		}
+		c.SetBotSession(next, now)
 		return nil
 	})
 	if err != nil {

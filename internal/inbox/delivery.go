@@ -3,6 +3,7 @@ package inbox
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	ob "github.com/openbell/openbell"
@@ -55,10 +56,16 @@ func (s *Service) DeleteMessage(ctx context.Context, accountID ob.ID, uuid strin
 		if m.Kind == ob.MessageNote {
 			return ob.NotFound("message")
 		}
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
 		m.Text, m.Attachments = "", nil
+		// The content goes; what the message answers or forwards stays.
+		m.Details.Location, m.Details.ContactCard, m.Details.ReplyButton, m.Details.InteractiveList = nil, nil, nil, nil
 		statusChanged := m.Kind == ob.MessageSent && m.Status != ob.StatusDeleted
 		if statusChanged {
-			m.Status, m.StatusReason, m.CorrectedNumber, m.DueAt = ob.StatusDeleted, "", "", time.Time{}
+			m.Status, m.StatusReason, m.CorrectedNumber, m.DueAt, m.StatusAt = ob.StatusDeleted, "", "", time.Time{}, now
 		}
 		if err := tx.UpdateMessage(m); err != nil {
 			return err
@@ -66,23 +73,20 @@ func (s *Service) DeleteMessage(ctx context.Context, accountID ob.ID, uuid strin
 		if !statusChanged {
 			return nil
 		}
-		return s.emitStatus(tx, m, nil)
+		return s.emitStatus(tx, m, nil, now)
 	})
 }
 
-// emitStatus fires message_status_updated for m; c is its contact when the
-// caller has it.
-func (s *Service) emitStatus(tx store.Tx, m *ob.Message, c *ob.Contact) error {
+// emitStatus fires message_status_updated for m at now (the account's
+// time); c is its contact when the caller has it.
+func (s *Service) emitStatus(tx store.Tx, m *ob.Message, c *ob.Contact, now time.Time) error {
 	if c == nil {
 		var err error
 		if c, err = tx.ContactByID(m.AccountID, m.ContactID); err != nil {
 			return err
 		}
 	}
-	return s.emit(tx, m.AccountID, ob.EventMessageStatusUpdated, m.ContactID, ob.MessageStatusUpdatedPayload{
-		UUID: m.UUID, Status: m.Status, Contact: c.View(s.publicURL, nil), Metadata: m.Metadata,
-		MessageStatusPayload: m.StatusPayload(),
-	})
+	return s.emit(tx, now, m.AccountID, ob.EventMessageStatusUpdated, m.ContactID, m.StatusUpdatedPayload(c.View(s.publicURL, nil)))
 }
 
 // AdvanceDeliveries takes the due delivery steps of up to limit messages in
@@ -105,13 +109,21 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 		if err != nil {
 			return err
 		}
+		offsets := map[ob.ID]time.Duration{}
 		for i := range due {
 			m := &due[i]
 			c := contacts[m.ContactID]
 			if c == nil {
 				return ob.NotFound("contact")
 			}
-			moved, err := s.takeSteps(tx, m, c, now)
+			off, ok := offsets[m.AccountID]
+			if !ok {
+				if off, err = tx.ClockOffset(m.AccountID); err != nil {
+					return err
+				}
+				offsets[m.AccountID] = off
+			}
+			moved, err := s.takeSteps(tx, m, c, now, off)
 			if err != nil {
 				return err
 			}
@@ -124,10 +136,12 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 	return n, err
 }
 
-// takeSteps takes m's due step and those after it that are due by now, and
-// stores the message with the due time of its next step (none when it is
-// final or progression is off).
-func (s *Service) takeSteps(tx store.Tx, m *ob.Message, c *ob.Contact, now time.Time) (bool, error) {
+// takeSteps takes m's due step and those after it that are due by now (the
+// server's clock, the one of delivery schedules), and stores the message
+// with the due time of its next step (none when it is final or progression
+// is off). off is the account's clock offset: each step happens at its due
+// time on the account's clock.
+func (s *Service) takeSteps(tx store.Tx, m *ob.Message, c *ob.Contact, now time.Time, off time.Duration) (bool, error) {
 	at := m.DueAt
 	m.DueAt = time.Time{}
 	moved := false
@@ -137,7 +151,8 @@ func (s *Service) takeSteps(tx store.Tx, m *ob.Message, c *ob.Contact, now time.
 			break
 		}
 		m.Status, m.StatusReason, m.CorrectedNumber = step.Status, step.Reason, step.CorrectedNumber
-		if err := s.emitStatus(tx, m, c); err != nil {
+		m.StatusAt = at.Add(off)
+		if err := s.emitStatus(tx, m, c, m.StatusAt); err != nil {
 			return false, err
 		}
 		moved = true
@@ -178,7 +193,7 @@ func contactsOf(tx store.Tx, msgs []ob.Message) (map[ob.ID]*ob.Contact, error) {
 func (s *Service) ForceStatus(ctx context.Context, accountID ob.ID, uuid string, in ob.ForcedStatus) (ob.SendRequestView, error) {
 	status, _ := in.Status.Value()
 	if !ob.IsDeliveryStatus(status) {
-		return ob.SendRequestView{}, ob.Invalid("status", "must be one of enqueued, sent, delivered, read, failed, mismatch, deleted")
+		return ob.SendRequestView{}, ob.Invalid("status", "must be one of "+strings.Join(ob.DeliveryStatuses, ", "))
 	}
 	var view ob.SendRequestView
 	scheduled := false
@@ -187,7 +202,12 @@ func (s *Service) ForceStatus(ctx context.Context, accountID ob.ID, uuid string,
 		if err != nil {
 			return err
 		}
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
 		m.Status, m.StatusReason, m.CorrectedNumber, m.DueAt, m.FailReason = status, "", "", time.Time{}, ""
+		m.StatusAt = now
 		switch status {
 		case ob.StatusFailed:
 			m.StatusReason, _ = in.Reason.Value()
@@ -209,7 +229,7 @@ func (s *Service) ForceStatus(ctx context.Context, accountID ob.ID, uuid string,
 			return err
 		}
 		view = m.SendRequest()
-		return s.emitStatus(tx, m, nil)
+		return s.emitStatus(tx, m, nil, now)
 	})
 	if scheduled && err == nil {
 		s.signalScheduled()

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/store"
@@ -11,7 +12,7 @@ import (
 
 // apply validates f against the account's workspace and applies it to c.
 // Rule violations are added to v; only database failures are returned.
-func (s *Service) apply(tx store.Tx, c *ob.Contact, f ob.ContactFields, v *ob.Validation) error {
+func (s *Service) apply(tx store.Tx, c *ob.Contact, f ob.ContactFields, v *ob.Validation, now time.Time) error {
 	if f.Tags.Set {
 		tags, err := tx.Tags(c.AccountID)
 		if err != nil {
@@ -93,18 +94,15 @@ func (s *Service) apply(tx store.Tx, c *ob.Contact, f ob.ContactFields, v *ob.Va
 		}
 	}
 	if raw, ok := f.BotStatus.Value(); ok {
-		status, valid := botStatus(raw)
+		status, valid := ob.BotRequest(raw)
 		if !valid {
-			v.Add("bot_status", "must be bot_start or bot_end")
+			v.Add("bot_status", "must be "+ob.BotRequestWords)
 		} else if _, err := tx.EnabledBot(c.AccountID); ob.ErrorCode(err) == ob.ENOTFOUND {
 			v.Add("bot_status", "the account has no enabled bot")
 		} else if err != nil {
 			return err
-		} else if status != c.BotSessionStatus() {
-			c.BotStatus = status
-			if status == ob.BotStarted {
-				c.BotStartedAt = s.now()
-			}
+		} else {
+			c.SetBotSession(status, now)
 		}
 	}
 	if f.Note.Set {
@@ -131,19 +129,6 @@ func findField(defs []ob.CustomField, name string) (ob.CustomField, bool) {
 		}
 	}
 	return ob.CustomField{}, false
-}
-
-// botStatus maps a requested bot status to the stored one. The contract's
-// values are bot_start and bot_end; the resulting status names are accepted
-// as well.
-func botStatus(s string) (string, bool) {
-	switch s {
-	case "bot_start", ob.BotStarted:
-		return ob.BotStarted, true
-	case "bot_end", ob.BotEnded:
-		return ob.BotEnded, true
-	}
-	return "", false
 }
 
 // lookup parses a client-given id and fetches the object; a malformed id is

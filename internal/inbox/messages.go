@@ -32,15 +32,16 @@ const (
 
 // SendResult is the answer of POST /messages/send.
 type SendResult struct {
-	Message      SendAck          `json:"message"`
-	Contact      *SendContact     `json:"contact,omitempty"`
-	Conversation *SendConversaton `json:"conversation,omitempty"`
+	Message SendAck `json:"message"`
 }
 
-// SendAck is the `message` of a send answer.
+// SendAck is the `message` of a send answer; with `fields`, the contact
+// and the conversation go inside it, as Callbell's examples show.
 type SendAck struct {
-	UUID   string `json:"uuid"`
-	Status string `json:"status"`
+	UUID         string            `json:"uuid"`
+	Status       string            `json:"status"`
+	Contact      *SendContact      `json:"contact,omitempty"`
+	Conversation *SendConversation `json:"conversation,omitempty"`
 }
 
 // SendContact is the `contact` a send adds with fields=contact.
@@ -51,8 +52,8 @@ type SendContact struct {
 	Email *string `json:"email"`
 }
 
-// SendConversaton is the `conversation` a send adds with fields=conversation.
-type SendConversaton struct {
+// SendConversation is the `conversation` a send adds with fields=conversation.
+type SendConversation struct {
 	Source    string `json:"source"`
 	Href      string `json:"href"`
 	CreatedAt ob.T1  `json:"createdAt"`
@@ -171,9 +172,10 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	m := &ob.Message{
 		AccountID: accountID, ContactID: c.ID, UUID: ob.NewID(), Kind: ob.MessageSent, Text: text,
 		Channel: ch.Type, From: channelAddress(ch), To: messageAddress(c), CreatedAt: now,
-		Metadata: metadata, Status: ob.StatusEnqueued,
+		Metadata: metadata, Status: ob.StatusEnqueued, StatusAt: now,
 	}
 	if tpl != nil {
+		m.TemplateID = tpl.ID
 		values, given := in.TemplateValues.Value()
 		if !given && text != "" && placeholderCount(tpl.Text) > 0 {
 			values = []string{text}
@@ -197,7 +199,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	}
 	// Assignment, team and bot status apply to the contact as PATCH would.
 	before := snapshot(c)
-	if err := s.apply(tx, c, ob.ContactFields{AssignedUser: in.AssignedUser, TeamUUID: in.TeamUUID, BotStatus: in.BotStatus}, v); err != nil {
+	if err := s.apply(tx, c, ob.ContactFields{AssignedUser: in.AssignedUser, TeamUUID: in.TeamUUID, BotStatus: in.BotStatus}, v, now); err != nil {
 		return nil, false, err
 	}
 	if err := v.Err(); err != nil {
@@ -216,11 +218,14 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	}
 	view := c.View(s.publicURL, nil)
 	if changed {
-		if err := s.emit(tx, accountID, ob.EventContactUpdated, c.ID, view); err != nil {
+		if err := s.emit(tx, now, accountID, ob.EventContactUpdated, c.ID, view); err != nil {
 			return nil, false, err
 		}
 	}
-	if err := s.emit(tx, accountID, ob.EventMessageCreated, c.ID, m.CreatedPayload(view)); err != nil {
+	if err := s.emit(tx, now, accountID, ob.EventMessageCreated, c.ID, m.CreatedPayload(view)); err != nil {
+		return nil, false, err
+	}
+	if err := s.emit(tx, now, accountID, ob.EventMessageStatusUpdated, c.ID, m.StatusUpdatedPayload(view)); err != nil {
 		return nil, false, err
 	}
 	res := &SendResult{Message: SendAck{UUID: m.UUID, Status: ob.StatusEnqueued}}
@@ -233,10 +238,10 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 		if sc.Email, err = contactEmail(tx, c); err != nil {
 			return nil, false, err
 		}
-		res.Contact = sc
+		res.Message.Contact = sc
 	}
 	if fields["conversation"] {
-		res.Conversation = &SendConversaton{Source: ch.Type, Href: view.ConversationHref, CreatedAt: ob.T1(c.ConversationCreatedAt)}
+		res.Message.Conversation = &SendConversation{Source: ch.Type, Href: view.ConversationHref, CreatedAt: ob.T1(c.ConversationCreatedAt)}
 	}
 	return res, !m.DueAt.IsZero(), nil
 }
@@ -245,17 +250,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 func (s *Service) sendChannel(tx store.Tx, accountID ob.ID, in ob.SendMessage, v *ob.Validation) (*ob.Channel, error) {
 	from, _ := in.From.Value()
 	if raw, ok := in.ChannelUUID.Value(); ok && raw != "" {
-		ch, err := lookup(raw, func(id ob.ID) (*ob.Channel, error) { return tx.ChannelByID(accountID, id) })
-		if ob.ErrorCode(err) == ob.ENOTFOUND {
-			v.Add("channel_uuid", "unknown channel: "+raw)
-			return nil, nil
-		} else if err != nil {
-			return nil, err
-		}
-		if from != "" && from != ch.Type {
-			v.Add("channel_uuid", "is a "+ch.Type+" channel, not "+from)
-		}
-		return ch, nil
+		return s.channel(tx, accountID, raw, from, "channel_uuid", v)
 	}
 	if from == "" {
 		v.Add("from", "can't be blank")
@@ -265,12 +260,7 @@ func (s *Service) sendChannel(tx store.Tx, accountID ob.ID, in ob.SendMessage, v
 		v.Add("from", "is not a valid channel type (whatsapp, facebook, instagram, telegram)")
 		return nil, nil
 	}
-	ch, err := tx.MainChannel(accountID, from)
-	if ob.ErrorCode(err) == ob.ENOTFOUND {
-		v.Add("from", "the account has no main "+from+" channel")
-		return nil, nil
-	}
-	return ch, err
+	return s.mainChannel(tx, accountID, from, "from", v)
 }
 
 // recipient finds the contact a send goes to, creating it for a new number.
@@ -302,39 +292,15 @@ func (s *Service) recipient(tx store.Tx, accountID ob.ID, ch *ob.Channel, in ob.
 		}
 		identifier = digits
 	}
-	c, err := tx.ContactByIdentifier(accountID, ch.ID, identifier)
-	if err == nil || ob.ErrorCode(err) != ob.ENOTFOUND {
-		return c, false, err
-	}
 	if v.Err() != nil {
-		return nil, false, nil // do not create a contact for a send that fails
-	}
-	name := identifier
-	if ob.PhoneBased(ch.Type) {
-		name = "+" + identifier
-	}
-	c, err = s.insertContact(tx, &ob.Contact{
-		ID: ob.NewID(), AccountID: accountID, ChannelID: ch.ID, Channel: *ch, Name: name, Identifier: identifier,
-		CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
-	})
-	if ob.ErrorCode(err) == ob.ECONFLICT {
-		// A concurrent request created it first: send to that one.
-		c, err = tx.ContactByIdentifier(accountID, ch.ID, identifier)
+		// Do not create a contact for a send that fails.
+		c, err := tx.ContactByIdentifier(accountID, ch.ID, identifier)
+		if ob.ErrorCode(err) == ob.ENOTFOUND {
+			return nil, false, nil
+		}
 		return c, false, err
 	}
-	return c, true, err
-}
-
-// insertContact stores a new contact and fires contact_created.
-func (s *Service) insertContact(tx store.Tx, c *ob.Contact) (*ob.Contact, error) {
-	if err := tx.InsertContact(c); err != nil {
-		return nil, err
-	}
-	out, err := tx.ContactByID(c.AccountID, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	return out, s.emit(tx, c.AccountID, ob.EventContactCreated, c.ID, out.View(s.publicURL, nil))
+	return s.contactFor(tx, ch, identifier, "", "", now)
 }
 
 // windowOpen applies the 24-hour rule: on WhatsApp, a free-form message

@@ -2,9 +2,9 @@ package inbox
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	ob "github.com/openbell/openbell"
@@ -30,19 +30,12 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 		}
 		var ch *ob.Channel
 		if raw, ok := in.ChannelUUID.Value(); ok && raw != "" {
-			ch, err = lookup(raw, func(id ob.ID) (*ob.Channel, error) { return tx.ChannelByID(accountID, id) })
-			if ob.ErrorCode(err) == ob.ENOTFOUND {
-				v.Add("channel_uuid", "unknown channel: "+raw)
-			} else if err != nil {
-				return err
-			}
+			ch, err = s.channel(tx, accountID, raw, "", "channel_uuid", v)
 		} else {
-			ch, err = tx.MainChannel(accountID, ob.SourceWhatsApp)
-			if ob.ErrorCode(err) == ob.ENOTFOUND {
-				v.Add("channel_uuid", "the account has no main whatsapp channel; name a channel")
-			} else if err != nil {
-				return err
-			}
+			ch, err = s.mainChannel(tx, accountID, ob.SourceWhatsApp, "channel_uuid", v)
+		}
+		if err != nil {
+			return err
 		}
 		from, _ := in.From.Value()
 		identifier := from
@@ -55,68 +48,39 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 			}
 			identifier = digits
 		}
-		kind, _ := in.Type.Value()
-		if kind == "" {
-			kind = "text"
-		}
-		content, _ := in.Content.Value()
-		text, _ := in.Text.Value()
-		if text == "" {
-			text, _ = content.Text.Value()
-		}
-		mediaURL, _ := content.URL.Value()
-		switch {
-		case !slices.Contains(messageTypes, kind):
-			v.Add("type", "must be one of text, image, document, audio, video")
-		case kind == "text" && ob.IsBlank(text):
-			v.Add("text", "can't be blank")
-		case kind != "text" && !absoluteURL(mediaURL):
-			v.Add("content.url", "must be an absolute http or https URL")
+		m, err := inboundMessage(in, v)
+		if err != nil {
+			return err
 		}
 		if err := v.Err(); err != nil {
 			return err
 		}
-		c, err := tx.ContactByIdentifier(accountID, ch.ID, identifier)
-		created := false
-		if ob.ErrorCode(err) == ob.ENOTFOUND {
-			name, _ := in.Name.Value()
-			if ob.IsBlank(name) {
-				name = identifier
-				if ob.PhoneBased(ch.Type) {
-					name = "+" + identifier
-				}
-			}
-			bsuid, _ := in.BSUID.Value()
-			c, err = s.insertContact(tx, &ob.Contact{
-				ID: ob.NewID(), AccountID: accountID, ChannelID: ch.ID, Channel: *ch, Name: name, Identifier: identifier,
-				BSUID: bsuid, CreatedAt: now, ActivityAt: s.activity(), ConversationID: ob.NewID(), ConversationCreatedAt: now,
-			})
-			created = err == nil
-			if ob.ErrorCode(err) == ob.ECONFLICT {
-				// A concurrent message created it first: this one joins it.
-				c, err = tx.ContactByIdentifier(accountID, ch.ID, identifier)
-			}
-		}
+		name, _ := in.Name.Value()
+		bsuid, _ := in.BSUID.Value()
+		c, created, err := s.contactFor(tx, ch, identifier, name, bsuid, now)
 		if err != nil {
 			return err
 		}
-		if bsuid, ok := in.BSUID.Value(); ok && bsuid != "" && c.BSUID == "" && !created {
+		if raw, ok := in.ReplyTo.Value(); ok && raw != "" {
+			target, err := s.conversationMessage(tx, c, raw)
+			if ob.ErrorCode(err) == ob.ENOTFOUND {
+				return ob.Invalid("reply_to", "no message "+raw+" in the conversation")
+			} else if err != nil {
+				return err
+			}
+			m.Details.Context = ob.ContextOf(target)
+		}
+		if bsuid != "" && c.BSUID == "" && !created {
 			c.BSUID = bsuid
 		}
-		reopened := !c.ClosedAt.IsZero()
-		if reopened {
-			c.ClosedAt = time.Time{}
-			if err := s.writeSystemNote(tx, c, NoteConversationOpened, now); err != nil {
+		if !c.ClosedAt.IsZero() {
+			if err := s.reopen(tx, c, now); err != nil {
 				return err
 			}
 		}
-		m := &ob.Message{
-			AccountID: accountID, ContactID: c.ID, UUID: inboundID(ch.Type), Kind: ob.MessageReceived, Text: text,
-			Channel: ch.Type, From: messageAddress(c), To: channelAddress(ch), CreatedAt: now,
-		}
-		if kind != "text" {
-			m.Attachments = []string{mediaURL}
-		}
+		c.CustomerWrote()
+		m.AccountID, m.ContactID, m.UUID, m.Kind, m.CreatedAt = accountID, c.ID, ob.InboundMessageID(ch.Type), ob.MessageReceived, now
+		m.Channel, m.From, m.To = ch.Type, messageAddress(c), channelAddress(ch)
 		c.ActivityAt = s.activity()
 		if err := tx.UpdateContact(c); err != nil {
 			return err
@@ -125,14 +89,7 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 			return err
 		}
 		view := c.View(s.publicURL, nil)
-		if reopened {
-			if err := s.emit(tx, accountID, ob.EventConversationOpened, c.ID, ob.ConversationOpenedPayload{
-				Source: view.Source, Href: view.ConversationHref, CreatedAt: ob.T1(c.ConversationCreatedAt), Contact: view,
-			}); err != nil {
-				return err
-			}
-		}
-		if err := s.emit(tx, accountID, ob.EventMessageCreated, c.ID, m.CreatedPayload(view)); err != nil {
+		if err := s.emit(tx, now, accountID, ob.EventMessageCreated, c.ID, m.CreatedPayload(view)); err != nil {
 			return err
 		}
 		res = &InboundResult{Message: m.View(), Contact: view}
@@ -141,15 +98,120 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 	return res, err
 }
 
-// inboundID is the id of a received message: a WhatsApp message id
-// (`wamid.` and base64url) on WhatsApp, a uuid32 elsewhere.
-func inboundID(channelType string) string {
-	if channelType != ob.SourceWhatsApp {
-		return ob.NewID()
+// Types of inbound messages (API.md section 5): the media types carry a
+// URL, the others fill an optional object of the message.
+var (
+	inboundMedia = []string{"image", "document", "audio", "video", "sticker"}
+	inboundTypes = append([]string{"text", "location", "contacts", "button_reply", "list_reply"}, inboundMedia...)
+)
+
+// inboundMessage checks what a customer sends and returns its text,
+// attachments and optional objects; what is wrong goes to v.
+func inboundMessage(in ob.InboundMessage, v *ob.Validation) (*ob.Message, error) {
+	kind, _ := in.Type.Value()
+	if kind == "" {
+		kind = "text"
 	}
-	var b [24]byte
-	_, _ = rand.Read(b[:])
-	return "wamid." + base64.RawURLEncoding.EncodeToString(b[:])
+	content, _ := in.Content.Value()
+	text, _ := in.Text.Value()
+	if text == "" {
+		text, _ = content.Text.Value()
+	}
+	m := &ob.Message{Text: text}
+	if fw, _ := in.Forwarded.Value(); fw {
+		m.Details.Forward = &ob.MessageForward{Forwarded: true}
+	}
+	switch {
+	case !slices.Contains(inboundTypes, kind):
+		v.Add("type", "must be one of "+strings.Join(inboundTypes, ", "))
+	case kind == "text":
+		if ob.IsBlank(text) {
+			v.Add("text", "can't be blank")
+		}
+	case slices.Contains(inboundMedia, kind):
+		url, _ := content.URL.Value()
+		if !absoluteURL(url) {
+			v.Add("content.url", "must be an absolute http or https URL")
+		}
+		m.Attachments = []string{url}
+	case kind == "location":
+		lat, okLat := content.Latitude.Value()
+		lng, okLng := content.Longitude.Value()
+		if !okLat || !okLng || !ob.ValidCoordinates(lat, lng) {
+			v.Add("content", "a location needs latitude (-90 to 90) and longitude (-180 to 180)")
+			break
+		}
+		m.Details.Location = ob.NewLocation(lat, lng)
+	case kind == "contacts":
+		cards, _ := content.Contacts.Value()
+		card, msg := contactCard(cards)
+		if msg != "" {
+			v.Add("content.contacts", msg)
+			break
+		}
+		m.Details.ContactCard = card
+	case kind == "button_reply", kind == "list_reply":
+		choice, _ := content.Text.Value()
+		if ob.IsBlank(choice) {
+			v.Add("content.text", "can't be blank: the title the customer chose")
+			break
+		}
+		m.Text = choice
+		if kind == "button_reply" {
+			m.Details.ReplyButton = ob.ButtonReply(choice)
+		} else {
+			m.Details.InteractiveList = ob.ListReply(choice)
+		}
+	}
+	return m, nil
+}
+
+// contactCard checks the contact cards a customer shares; the message of a
+// card that is wrong is returned instead.
+func contactCard(cards []ob.InboundContactCard) (*ob.MessageContactCard, string) {
+	if len(cards) == 0 {
+		return nil, "can't be empty: share at least one contact"
+	}
+	out := &ob.MessageContactCard{ContactsInfo: make([]ob.ContactInfo, 0, len(cards))}
+	for i, card := range cards {
+		name, _ := card.Name.Value()
+		if ob.IsBlank(name) {
+			return nil, "contact " + strconv.Itoa(i+1) + " needs a name"
+		}
+		info := ob.ContactInfo{Name: name, Phones: []ob.ContactPhone{}}
+		phones, _ := card.Phones.Value()
+		for _, p := range phones {
+			raw, _ := p.Phone.Value()
+			digits, ok := ob.ParsePhoneIdentifier(raw)
+			if !ok {
+				return nil, "contact " + strconv.Itoa(i+1) + " has a phone that is not a valid number: " + raw
+			}
+			kind, _ := p.Type.Value()
+			if kind == "" {
+				kind = ob.DefaultPhoneType
+			}
+			info.Phones = append(info.Phones, ob.ContactPhone{Phone: digits, Type: kind})
+		}
+		out.ContactsInfo = append(out.ContactsInfo, info)
+	}
+	return out, ""
+}
+
+// conversationMessage finds a message of c's conversation by its uuid
+// (either form) or wamid; notes are not messages to answer.
+func (s *Service) conversationMessage(tx store.Tx, c *ob.Contact, raw string) (*ob.Message, error) {
+	key := raw
+	if id, ok := ob.ParseID(raw); ok {
+		key = id
+	}
+	m, err := tx.MessageByUUID(c.AccountID, key)
+	if err != nil {
+		return nil, err
+	}
+	if m.ContactID != c.ID || m.Kind == ob.MessageNote {
+		return nil, ob.NotFound("message")
+	}
+	return m, nil
 }
 
 // ClockResult is the answer of POST /sandbox/v1/clock.
@@ -219,7 +281,11 @@ func (s *Service) AgentSession(ctx context.Context, accountID ob.ID, rawUserID s
 			return err
 		}
 		out = AgentSessionPayload{Action: act, User: member}
-		return s.emit(tx, accountID, ob.EventAgentSessionUpdated, "", out)
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
+		return s.emit(tx, now, accountID, ob.EventAgentSessionUpdated, "", out)
 	})
 	return out, err
 }
@@ -261,7 +327,11 @@ func (s *Service) ChangeTeamMembership(ctx context.Context, accountID ob.ID, raw
 		} else if err != nil {
 			return err
 		}
-		if changed, err = tx.SetTeamMember(team.ID, u.ID, act == "add", s.now()); err != nil {
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
+		if changed, err = tx.SetTeamMember(team.ID, u.ID, act == "add", now); err != nil {
 			return err
 		}
 		if team, err = tx.TeamByID(accountID, team.ID); err != nil {
@@ -275,11 +345,11 @@ func (s *Service) ChangeTeamMembership(ctx context.Context, accountID ob.ID, raw
 		if act == "remove" {
 			reason = "agent_removed"
 		}
-		out = TeamMembershipPayload{Team: team.View(), User: member, Reason: reason, LastUpdateAt: ob.T1(s.now())}
+		out = TeamMembershipPayload{Team: team.View(), User: member, Reason: reason, LastUpdateAt: ob.T1(now)}
 		if !changed {
 			return nil
 		}
-		return s.emit(tx, accountID, ob.EventTeamMembershipUpdated, "", out)
+		return s.emit(tx, now, accountID, ob.EventTeamMembershipUpdated, "", out)
 	})
 	return out, changed, err
 }

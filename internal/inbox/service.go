@@ -56,8 +56,12 @@ func (s *Service) signalScheduled() {
 	}
 }
 
-// accountNow is the account's sandbox clock: the server's time moved forward
-// by POST /sandbox/v1/clock.
+// accountNow is the account's clock: the server's time moved forward by
+// POST /sandbox/v1/clock. It is the only clock of what the account stores
+// or answers (contacts, conversations, notes, messages, statuses, events,
+// user statuses), so that its times never contradict each other; only the
+// schedules of background work (delivery steps, webhook retries) and the
+// contact list's order key run on the server's clock.
 func (s *Service) accountNow(tx store.Tx, accountID ob.ID) (time.Time, error) {
 	off, err := tx.ClockOffset(accountID)
 	return s.now().Add(off), err
@@ -69,11 +73,16 @@ func (s *Service) Store() store.Store { return s.store }
 // now is the current time at millisecond precision, the precision stored.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Millisecond) }
 
-// creationTime is now for an object that lists sort by creation time: never
-// the same millisecond twice in this process, so objects created one after
-// the other keep their order. Creations are rare enough that the stamps do
-// not drift from the clock.
-func (s *Service) creationTime() time.Time {
+// creationTime is now on the account's clock for an object that lists sort
+// by creation time: never the same millisecond twice in this process (on the
+// server's clock, which the account's offset only moves forward), so objects
+// created one after the other keep their order. Creations are rare
+// enough that the stamps do not drift from the clock.
+func (s *Service) creationTime(tx store.Tx, accountID ob.ID) (time.Time, error) {
+	off, err := tx.ClockOffset(accountID)
+	if err != nil {
+		return time.Time{}, err
+	}
 	ms := s.clock.Now().UnixMilli()
 	for {
 		last := s.lastCreation.Load()
@@ -81,7 +90,7 @@ func (s *Service) creationTime() time.Time {
 			ms = last + 1
 		}
 		if s.lastCreation.CompareAndSwap(last, ms) {
-			return time.UnixMilli(ms).UTC()
+			return time.UnixMilli(ms).UTC().Add(off), nil
 		}
 	}
 }
@@ -124,13 +133,14 @@ func (s *Service) ContactView(ctx context.Context, c *ob.Contact, fieldTypes boo
 	return c.View(s.publicURL, fields), nil
 }
 
-// emit records an event in tx, the transaction of the change that causes it.
-func (s *Service) emit(tx store.Tx, accountID ob.ID, name string, contactID ob.ID, payload any) error {
+// emit records an event in tx, the transaction of the change that causes
+// it; now is the account's time of the change.
+func (s *Service) emit(tx store.Tx, now time.Time, accountID ob.ID, name string, contactID ob.ID, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}
-	return tx.InsertEvent(&ob.Event{AccountID: accountID, Name: name, ContactID: contactID, Payload: b, CreatedAt: s.now()})
+	return tx.InsertEvent(&ob.Event{AccountID: accountID, Name: name, ContactID: contactID, Payload: b, CreatedAt: now, QueuedAt: s.now()})
 }
 
 // maxPage bounds the page number used for the offset: any page past it is

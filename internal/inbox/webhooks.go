@@ -49,8 +49,14 @@ func (s *Service) Subscribe(ctx context.Context, accountID ob.ID, in ob.WebhookS
 	}
 	var out *ob.Webhook
 	err = s.store.Write(ctx, func(tx store.Tx) error {
+		// The webhook's times are the account's; its deliveries' schedule
+		// runs on the server's clock.
+		created, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
 		now := s.now()
-		w := &ob.Webhook{AccountID: accountID, URL: rawURL, Subscriptions: subs, Enabled: true, CreatedAt: now, UpdatedAt: now}
+		w := &ob.Webhook{AccountID: accountID, URL: rawURL, Subscriptions: subs, Enabled: true, CreatedAt: created, UpdatedAt: created}
 		old, err := tx.WebhookByAccount(accountID)
 		switch {
 		case err == nil:

@@ -165,7 +165,10 @@ func (s *Service) SetUserStatus(ctx context.Context, accountID ob.ID, rawUserID 
 		if err := v.Err(); err != nil {
 			return nil, err
 		}
-		now := s.now()
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return nil, err
+		}
 		if availableGiven && available != u.Available {
 			u.Available, u.LastUpdatedAt = available, now
 		}
@@ -189,7 +192,11 @@ func (s *Service) SetUserStatus(ctx context.Context, accountID ob.ID, rawUserID 
 func (s *Service) ClearUserStatus(ctx context.Context, accountID ob.ID, rawUserID string) error {
 	return s.changeUserStatus(ctx, accountID, rawUserID, func(tx store.Tx, u *ob.User) (*ob.CustomStatus, error) {
 		if u.CustomStatusID != "" {
-			u.CustomStatusID, u.CustomStatusUpdatedAt = "", s.now()
+			now, err := s.accountNow(tx, accountID)
+			if err != nil {
+				return nil, err
+			}
+			u.CustomStatusID, u.CustomStatusUpdatedAt = "", now
 		}
 		return nil, nil
 	}, nil)
@@ -224,7 +231,11 @@ func (s *Service) changeUserStatus(ctx context.Context, accountID ob.ID, rawUser
 		if err := tx.UpdateUser(u); err != nil {
 			return err
 		}
-		return s.emit(tx, accountID, ob.EventAgentStatusUpdated, "", u.MemberView(status))
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
+		return s.emit(tx, now, accountID, ob.EventAgentStatusUpdated, "", u.MemberView(status))
 	})
 }
 
@@ -255,9 +266,15 @@ func (s *Service) CreateCustomStatus(ctx context.Context, accountID ob.ID, in ob
 		return nil, ob.Invalid("name", "can't be blank")
 	}
 	emoji, _ := in.Emoji.Value()
-	now := s.creationTime()
-	cs := &ob.CustomStatus{ID: ob.NewID(), AccountID: accountID, Name: name, Emoji: emoji, CreatedAt: now, UpdatedAt: now}
-	err := s.store.Write(ctx, func(tx store.Tx) error { return tx.InsertCustomStatus(cs) })
+	var cs *ob.CustomStatus
+	err := s.store.Write(ctx, func(tx store.Tx) error {
+		now, err := s.creationTime(tx, accountID)
+		if err != nil {
+			return err
+		}
+		cs = &ob.CustomStatus{ID: ob.NewID(), AccountID: accountID, Name: name, Emoji: emoji, CreatedAt: now, UpdatedAt: now}
+		return tx.InsertCustomStatus(cs)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +303,9 @@ func (s *Service) UpdateCustomStatus(ctx context.Context, accountID ob.ID, rawID
 		if cs.Name == before.Name && cs.Emoji == before.Emoji {
 			return cs, nil
 		}
-		cs.UpdatedAt = s.now()
+		if cs.UpdatedAt, err = s.accountNow(tx, accountID); err != nil {
+			return nil, err
+		}
 		return cs, tx.UpdateCustomStatus(cs)
 	})
 }
@@ -299,12 +318,16 @@ func (s *Service) DeleteCustomStatus(ctx context.Context, accountID ob.ID, rawID
 		return ob.NotFound("custom status")
 	}
 	return s.store.Write(ctx, func(tx store.Tx) error {
-		cleared, err := tx.DeleteCustomStatus(accountID, id, s.now())
+		now, err := s.accountNow(tx, accountID)
+		if err != nil {
+			return err
+		}
+		cleared, err := tx.DeleteCustomStatus(accountID, id, now)
 		if err != nil {
 			return err
 		}
 		for i := range cleared {
-			if err := s.emit(tx, accountID, ob.EventAgentStatusUpdated, "", cleared[i].MemberView(nil)); err != nil {
+			if err := s.emit(tx, now, accountID, ob.EventAgentStatusUpdated, "", cleared[i].MemberView(nil)); err != nil {
 				return err
 			}
 		}

@@ -14,13 +14,14 @@ import (
 	ob "github.com/openbell/openbell"
 )
 
-const messageCols = "id, account_id, contact_id, uuid, kind, system, text, channel, from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason"
+const messageCols = "id, account_id, contact_id, uuid, kind, system, text, channel, from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason, status_at, template_id, details"
 
 func scanMessage(s scanner) (ob.Message, error) {
 	var m ob.Message
 	err := s.Scan(&m.ID, &m.AccountID, &m.ContactID, &m.UUID, &m.Kind, (*flag)(&m.System), &m.Text, &m.Channel,
 		&m.From, &m.To, (*millis)(&m.CreatedAt), jsonText{&m.Attachments}, jsonText{&m.Metadata}, &m.Status,
-		&m.StatusReason, &m.CorrectedNumber, (*millis)(&m.DueAt), &m.FailReason)
+		&m.StatusReason, &m.CorrectedNumber, (*millis)(&m.DueAt), &m.FailReason, (*millis)(&m.StatusAt), &m.TemplateID,
+		jsonText{&m.Details})
 	return m, err
 }
 
@@ -30,7 +31,7 @@ func (t *tx) InsertMessage(m *ob.Message) error {
 	if m.ID == "" {
 		m.ID = rowID()
 	}
-	attachments, metadata := "", ""
+	attachments, metadata, details := "", "", detailsJSON(m.Details)
 	if len(m.Attachments) > 0 {
 		attachments = toJSON(m.Attachments)
 	}
@@ -38,11 +39,12 @@ func (t *tx) InsertMessage(m *ob.Message) error {
 		metadata = toJSON(m.Metadata)
 	}
 	_, err := t.exec(`INSERT INTO messages (id, account_id, contact_id, seq, uuid, kind, system, text, channel,
-		from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason)
-		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason,
+		status_at, template_id, details)
+		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.AccountID, m.ContactID, m.UUID, m.Kind, b2i(m.System), m.Text, m.Channel,
 		m.From, m.To, ob.Millis(m.CreatedAt), attachments, metadata, m.Status, m.StatusReason, m.CorrectedNumber,
-		ob.Millis(m.DueAt), m.FailReason)
+		ob.Millis(m.DueAt), m.FailReason, ob.Millis(m.StatusAt), m.TemplateID, details)
 	if err != nil || m.Kind != ob.MessageReceived {
 		return err
 	}
@@ -92,9 +94,19 @@ func (t *tx) UpdateMessage(m *ob.Message) error {
 		attachments = toJSON(m.Attachments)
 	}
 	_, err := t.exec(`UPDATE messages SET text = ?, attachments = ?, status = ?, status_reason = ?, corrected_number = ?,
-		delivery_due_at = ?, fail_reason = ? WHERE account_id = ? AND id = ?`,
-		m.Text, attachments, m.Status, m.StatusReason, m.CorrectedNumber, ob.Millis(m.DueAt), m.FailReason, m.AccountID, m.ID)
+		delivery_due_at = ?, fail_reason = ?, status_at = ?, details = ? WHERE account_id = ? AND id = ?`,
+		m.Text, attachments, m.Status, m.StatusReason, m.CorrectedNumber, ob.Millis(m.DueAt), m.FailReason,
+		ob.Millis(m.StatusAt), detailsJSON(m.Details), m.AccountID, m.ID)
 	return err
+}
+
+// detailsJSON is the stored form of a message's optional objects: "" for
+// none.
+func detailsJSON(d ob.MessageDetails) string {
+	if d.Empty() {
+		return ""
+	}
+	return toJSON(d)
 }
 
 // LastInboundAt returns the time of the contact's newest received message, or

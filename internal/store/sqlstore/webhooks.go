@@ -104,6 +104,9 @@ func (t *tx) queueDelivery(e *ob.Event) error {
 		return err
 	}
 	at := ob.Millis(e.CreatedAt)
+	if !e.QueuedAt.IsZero() {
+		at = ob.Millis(e.QueuedAt)
+	}
 	due := at
 	if !hook.enabled {
 		due = never

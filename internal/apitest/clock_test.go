@@ -1,0 +1,88 @@
+package apitest_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/openbell/openbell/internal/apitest"
+)
+
+// TestAccountClockIsTheOnlyClock: once the sandbox clock has moved, every
+// time the account stores or answers comes from it, so that times never
+// contradict each other: a contact is not closed before it was created, and
+// notes sort with the messages around them.
+func TestAccountClockIsTheOnlyClock(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		const ahead = 3 * time.Hour
+		expectStatus(t, s.Do("POST", "/sandbox/v1/clock", map[string]any{"advance_seconds": int(ahead / time.Second)}), 200)
+		now := time.Now().Add(ahead)
+		// isNow reports whether a T1, T2 or T3 time is the account's now.
+		isNow := func(where string, v any) {
+			t.Helper()
+			s, _ := v.(string)
+			var tm time.Time
+			var err error
+			for _, layout := range []string{"2006-01-02T15:04:05Z", "2006-01-02T15:04:05.000Z", "2006-01-02 15:04:05 -0700"} {
+				if tm, err = time.Parse(layout, s); err == nil {
+					break
+				}
+			}
+			if err != nil || tm.Sub(now).Abs() > time.Minute {
+				t.Errorf("%s: %v is not the account's time %s", where, v, now.UTC().Format(time.RFC3339))
+			}
+		}
+		n := len(s.Events(""))
+		c := obj(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": "+39 347 1234567", "source": "whatsapp", "name": "Lucia"}), "contact")
+		id := c["uuid"].(string)
+		isNow("contact createdAt", c["createdAt"])
+		r := s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "393471234567", "text": "Ciao"})
+		isNow("inbound createdAt", at(r.JSON(t), "message.createdAt"))
+		expectStatus(t, s.Do("POST", "/v1/contacts/"+id+"/conversation/note", map[string]any{"text": "VIP"}), 200)
+		out := send(t, s, map[string]any{"to": "393471234567", "from": "whatsapp", "content": map[string]any{"text": "Buongiorno"}})
+		closed := obj(t, s.Do("POST", "/v1/contacts/"+id+"/conversation/close", nil), "contact")
+		isNow("closedAt", closed["closedAt"])
+		if closed["closedAt"].(string) < c["createdAt"].(string) {
+			t.Errorf("closed at %v, before it was created at %v", closed["closedAt"], c["createdAt"])
+		}
+		msgs := list(t, s.Do("GET", "/v1/contacts/"+id+"/messages", nil), "messages")
+		if got := pluck(msgs, "text"); !slices.Equal(got, []string{"Conversation closed", "Buongiorno", "VIP", "Ciao"}) {
+			t.Errorf("message list %v", got)
+		}
+		for _, m := range msgs {
+			isNow("message "+fmt.Sprint(m["text"]), m["createdAt"])
+		}
+		// The send request's status time and every event's time.
+		st := obj(t, s.Do("GET", "/v1/messages/status/"+out, nil), "message")
+		ts, _ := at(st, "messageStatusPayload.payload.ts").(float64)
+		if ts == 0 {
+			// enqueued has no ts: force a status to get one.
+			st = obj(t, s.Do("POST", "/sandbox/v1/messages/"+out+"/status", map[string]any{"status": "delivered"}), "message")
+			ts, _ = at(st, "messageStatusPayload.payload.ts").(float64)
+		}
+		isNow("status ts", time.Unix(int64(ts), 0).UTC().Format("2006-01-02T15:04:05Z"))
+		for _, e := range s.Events("")[n:] {
+			isNow("event "+e.Name, e.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"))
+		}
+		// The workspace's times too.
+		jane := member(t, s, "jane.doe@email.com")
+		r = s.Do("PUT", "/v1/users/"+jane["uuid"].(string)+"/status", map[string]any{"available": false})
+		isNow("user status", at(r.JSON(t), "user_status.appearance.last_updated_at"))
+		cs := obj(t, s.Do("POST", "/v1/custom_statuses", map[string]any{"name": "Siesta"}), "customStatus")
+		isNow("custom status createdAt", cs["createdAt"])
+	})
+}
+
+// TestMovedClockKeepsDeliveriesOnTime: events recorded on a clock moved
+// ahead are still delivered at once, and delivery progression goes on.
+func TestMovedClockKeepsDeliveriesOnTime(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		expectStatus(t, s.Do("POST", "/sandbox/v1/clock", map[string]any{"advance_seconds": 7200}), 200)
+		rec := apitest.NewReceiver(t)
+		expectStatus(t, s.Do("POST", "/v1/webhooks/subscribe", map[string]any{"url": rec.URL, "subscriptions": []string{"message_status_updated"}}), 200)
+		id := send(t, s, template("+1 555 010 6666", "x"))
+		waitStatus(t, s, id, "read")
+		rec.WaitDelivered(t, 4, 10*time.Second)
+	}, func(testing.TB) apitest.Option { return apitest.WithDeliveryInterval(20 * time.Millisecond) })
+}
