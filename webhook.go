@@ -114,6 +114,9 @@ type WebhookDelivery struct {
 	Failures  int // failed attempts in the current retry schedule
 	CreatedAt time.Time
 	Webhook   Webhook
+	// ClockOffset is how far the account's sandbox clock is ahead of the
+	// server's: an attempt is logged at the account's time.
+	ClockOffset time.Duration
 }
 
 // Delivery outcomes, which the worker decides and the store records.

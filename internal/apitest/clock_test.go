@@ -33,6 +33,9 @@ func TestAccountClockIsTheOnlyClock(t *testing.T) {
 				t.Errorf("%s: %v is not the account's time %s", where, v, now.UTC().Format(time.RFC3339))
 			}
 		}
+		rec := apitest.NewReceiver(t)
+		hook := obj(t, s.Do("POST", "/v1/webhooks/subscribe", map[string]any{"url": rec.URL, "subscriptions": []string{"contact_created"}}), "webhook")
+		isNow("webhook createdAt", hook["createdAt"])
 		n := len(s.Events(""))
 		c := obj(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": "+39 347 1234567", "source": "whatsapp", "name": "Lucia"}), "contact")
 		id := c["uuid"].(string)
@@ -71,6 +74,16 @@ func TestAccountClockIsTheOnlyClock(t *testing.T) {
 		isNow("user status", at(r.JSON(t), "user_status.appearance.last_updated_at"))
 		cs := obj(t, s.Do("POST", "/v1/custom_statuses", map[string]any{"name": "Siesta"}), "customStatus")
 		isNow("custom status createdAt", cs["createdAt"])
+		// The webhook attempt log.
+		rec.WaitDelivered(t, 1, 10*time.Second)
+		var logged []map[string]any
+		for deadline := time.Now().Add(10 * time.Second); len(logged) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			logged = list(t, s.Do("GET", "/v1/webhooks/events", nil), "webhook_events")
+		}
+		if len(logged) == 0 {
+			t.Fatal("no attempt logged")
+		}
+		isNow("webhook attempt createdAt", logged[0]["createdAt"])
 	})
 }
 

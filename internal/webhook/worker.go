@@ -227,7 +227,7 @@ func (w *Worker) attempt(ctx context.Context, d ob.WebhookDelivery) ob.DeliveryR
 		return r
 	}
 	a := ob.WebhookAttempt{AccountID: d.AccountID, DeliveryID: d.ID, MessageID: d.MessageID, Event: d.Event,
-		Attempt: d.Attempts + 1, CreatedAt: r.At}
+		Attempt: d.Attempts + 1, CreatedAt: r.At.Add(d.ClockOffset)}
 	secret, err := w.keys.Open(d.AccountID, d.Webhook.SealedSecret)
 	if err != nil {
 		// Never send unsigned: fail the attempt, and say why in the log.

@@ -34,12 +34,14 @@ func (t *tx) ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int
 	heads, err := list(t, func(s scanner) (ob.WebhookDelivery, error) {
 		var d ob.WebhookDelivery
 		var body string
+		var offset int64
 		dest := append([]any{&d.StreamID, &d.ID, &d.AccountID, &d.Stream, &d.MessageID, &d.Event, &body, &d.Attempts, &d.Failures,
-			(*millis)(&d.CreatedAt)}, webhookDest(&d.Webhook)...)
+			(*millis)(&d.CreatedAt), &offset}, webhookDest(&d.Webhook)...)
 		err := s.Scan(dest...)
-		d.Body = []byte(body)
+		d.Body, d.ClockOffset = []byte(body), time.Duration(offset)*time.Millisecond
 		return d, err
 	}, `SELECT s.id, d.id, d.account_id, d.stream, d.message_id, d.event_name, d.body, d.attempts, d.failures, d.created_at,
+		COALESCE((SELECT c.offset_ms FROM account_clocks c WHERE c.account_id = s.account_id), 0),
 		w.`+strings.ReplaceAll(webhookCols, ", ", ", w.")+`
 		FROM webhook_streams s
 		JOIN webhook_deliveries d ON d.id = (SELECT MIN(x.id) FROM webhook_deliveries x
