@@ -94,8 +94,8 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		publicURL = base
 	}
 	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule, Secrets: keys})
-	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, Version: Version}, svc,
-		inbox.NewAuthenticator(st, 30*time.Second), sandbox.NewFaults(), log)
+	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, AuthFailureLimit: cfg.AuthFailureLimit, Version: Version}, svc,
+		inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

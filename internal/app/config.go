@@ -26,7 +26,10 @@ type Config struct {
 	APIKeys     []string
 	Seed        string
 	RateLimit   int
-	LogLevel    string
+	// AuthFailureLimit is how many requests that fail authentication one
+	// client address may make per second; 0 turns it off.
+	AuthFailureLimit int
+	LogLevel         string
 	// DeliveryInterval is the sandbox step between delivery statuses; 0
 	// turns automatic progression off.
 	DeliveryInterval time.Duration
@@ -80,6 +83,12 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 		return c, fmt.Errorf("OPENBELL_RATE_LIMIT: %w", err)
 	}
 	fs.IntVar(&c.RateLimit, "rate-limit", rate, "requests per second per account; 0 turns limiting off (OPENBELL_RATE_LIMIT)")
+	authFailures, err := strconv.Atoi(env("AUTH_FAILURE_LIMIT", "100"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_AUTH_FAILURE_LIMIT: %w", err)
+	}
+	fs.IntVar(&c.AuthFailureLimit, "auth-failure-limit", authFailures,
+		"requests that fail authentication per second per client address; 0 turns limiting off (OPENBELL_AUTH_FAILURE_LIMIT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (OPENBELL_LOG_LEVEL)")
 	interval, err := time.ParseDuration(env("DELIVERY_INTERVAL", "1s"))
 	if err != nil {
@@ -167,6 +176,9 @@ func (c Config) Validate() error {
 	}
 	if c.RateLimit < 0 {
 		errs = append(errs, errors.New("--rate-limit must be 0 or more"))
+	}
+	if c.AuthFailureLimit < 0 {
+		errs = append(errs, errors.New("--auth-failure-limit must be 0 or more"))
 	}
 	for _, k := range c.APIKeys {
 		if strings.ContainsAny(k, " \t\"") {

@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"crypto/subtle"
 	"sync"
 	"time"
 
@@ -11,26 +10,48 @@ import (
 )
 
 // Authenticator resolves tokens to principals. Tokens are looked up by their
-// SHA-256 hash (the database never holds a secret) and the hash is compared in
-// constant time. Recent answers are cached briefly, so an authenticated
-// request does not cost a database read.
+// SHA-256 hash (the database never holds a secret). Answers, found or not,
+// are cached for a short time, so that neither an authenticated request nor
+// a repeated bad token costs a database read on the hot path, while a
+// revoked token stops working within that time.
 type Authenticator struct {
 	store store.Store
+	clock ob.Clock
 	ttl   time.Duration
 
 	mu    sync.Mutex
-	cache map[string]cachedPrincipal
+	cache map[string]cachedPrincipal // by token hash
 }
 
 type cachedPrincipal struct {
-	p       ob.Principal
-	hash    string
+	p       *ob.Principal // nil: no such token
 	expires time.Time
 }
 
-// NewAuthenticator returns an Authenticator on st caching answers for ttl.
-func NewAuthenticator(st store.Store, ttl time.Duration) *Authenticator {
-	return &Authenticator{store: st, ttl: ttl, cache: map[string]cachedPrincipal{}}
+// maxCachedTokens bounds the cache; past it, it starts over.
+const maxCachedTokens = 10_000
+
+// NewAuthenticator returns an Authenticator on st caching answers for ttl
+// (API.md: a revoked token stops working within a second).
+func NewAuthenticator(st store.Store, clock ob.Clock, ttl time.Duration) *Authenticator {
+	return &Authenticator{store: st, clock: clock, ttl: ttl, cache: map[string]cachedPrincipal{}}
+}
+
+// Known returns the principal of secret when a recent answer is cached, with
+// no database read; ok is false otherwise.
+func (a *Authenticator) Known(secret string) (p *ob.Principal, ok bool) {
+	if secret == "" {
+		return nil, false
+	}
+	hash := ob.HashToken(secret)
+	a.mu.Lock()
+	c, found := a.cache[hash]
+	a.mu.Unlock()
+	if !found || c.p == nil || !a.clock.Now().Before(c.expires) {
+		return nil, false
+	}
+	out := *c.p
+	return &out, true
 }
 
 // Authenticate returns the principal of secret, or EUNAUTHORIZED.
@@ -39,13 +60,18 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (*ob.Pr
 	if secret == "" {
 		return nil, unauthorized
 	}
+	// The cache is keyed by the hash, not the secret: a lookup's timing
+	// tells nothing about any stored secret.
 	hash := ob.HashToken(secret)
-	now := time.Now()
+	now := a.clock.Now()
 	a.mu.Lock()
 	c, ok := a.cache[hash]
 	a.mu.Unlock()
-	if ok && now.Before(c.expires) && subtle.ConstantTimeCompare([]byte(c.hash), []byte(hash)) == 1 {
-		p := c.p
+	if ok && now.Before(c.expires) {
+		if c.p == nil {
+			return nil, unauthorized
+		}
+		p := *c.p
 		return &p, nil
 	}
 	var p *ob.Principal
@@ -53,16 +79,18 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (*ob.Pr
 		p, err = tx.PrincipalByTokenHash(hash)
 		return err
 	})
-	if ob.ErrorCode(err) == ob.ENOTFOUND {
-		return nil, unauthorized
-	} else if err != nil {
+	if err != nil && ob.ErrorCode(err) != ob.ENOTFOUND {
 		return nil, err
 	}
 	a.mu.Lock()
-	if len(a.cache) > 10_000 {
+	if len(a.cache) >= maxCachedTokens {
 		clear(a.cache)
 	}
-	a.cache[hash] = cachedPrincipal{p: *p, hash: hash, expires: now.Add(a.ttl)}
+	a.cache[hash] = cachedPrincipal{p: p, expires: now.Add(a.ttl)}
 	a.mu.Unlock()
-	return p, nil
+	if p == nil {
+		return nil, unauthorized
+	}
+	out := *p
+	return &out, nil
 }
