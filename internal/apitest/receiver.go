@@ -110,6 +110,13 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Unlock()
 }
 
+// Arrived returns how many requests have arrived, answered or not.
+func (r *Receiver) Arrived() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.arrived
+}
+
 // Peak returns the most requests the receiver was answering at once.
 func (r *Receiver) Peak() int {
 	r.mu.Lock()

@@ -45,6 +45,8 @@ type Config struct {
 	WebhookDisableAfter  time.Duration
 	WebhookDenyPrivate   bool
 	WebhookConcurrency   int
+	// WebhookAccountConcurrency caps one account's deliveries in flight.
+	WebhookAccountConcurrency int
 	// SecretKey encrypts webhook secrets at rest. Empty: a key file in the
 	// data directory (SQLite) or a key kept in the database (PostgreSQL).
 	SecretKey string
@@ -132,6 +134,12 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 		return c, fmt.Errorf("OPENBELL_WEBHOOK_CONCURRENCY: %w", err)
 	}
 	fs.IntVar(&c.WebhookConcurrency, "webhook-concurrency", concurrency, "webhook deliveries in flight at once (OPENBELL_WEBHOOK_CONCURRENCY)")
+	perAccount, err := strconv.Atoi(env("WEBHOOK_ACCOUNT_CONCURRENCY", "50"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_WEBHOOK_ACCOUNT_CONCURRENCY: %w", err)
+	}
+	fs.IntVar(&c.WebhookAccountConcurrency, "webhook-account-concurrency", perAccount,
+		"webhook deliveries of one account in flight at once, per process (OPENBELL_WEBHOOK_ACCOUNT_CONCURRENCY)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("SECRET_KEY", ""), "key that encrypts webhook secrets at rest; default: a key file in the data dir (SQLite) or a key kept in the database (PostgreSQL) (OPENBELL_SECRET_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -170,6 +178,9 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookTimeout < 0 || c.WebhookDisableAfter < 0 {
 		errs = append(errs, errors.New("--webhook-timeout and --webhook-disable-after must not be negative"))
+	}
+	if c.WebhookAccountConcurrency < 0 {
+		errs = append(errs, errors.New("--webhook-account-concurrency must be 0 or more"))
 	}
 	if c.WebhookConcurrency < 0 {
 		errs = append(errs, errors.New("--webhook-concurrency must be 0 or more"))

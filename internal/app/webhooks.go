@@ -56,11 +56,12 @@ func webhookKeyring(ctx context.Context, cfg Config, st store.Store, clock ob.Cl
 // newWebhookWorker returns the delivery worker of the configuration.
 func newWebhookWorker(cfg Config, st store.Store, keys *webhook.Keyring, clock ob.Clock, log *slog.Logger) *webhook.Worker {
 	return webhook.New(st, keys, clock, webhook.Config{
-		Schedule:     cfg.WebhookRetrySchedule,
-		Timeout:      cfg.WebhookTimeout,
-		DisableAfter: cfg.WebhookDisableAfter,
-		DenyPrivate:  cfg.WebhookDenyPrivate,
-		Concurrency:  cfg.WebhookConcurrency,
+		Schedule:           cfg.WebhookRetrySchedule,
+		Timeout:            cfg.WebhookTimeout,
+		DisableAfter:       cfg.WebhookDisableAfter,
+		DenyPrivate:        cfg.WebhookDenyPrivate,
+		Concurrency:        cfg.WebhookConcurrency,
+		AccountConcurrency: cfg.WebhookAccountConcurrency,
 		// Only one process uses a SQLite database: leases left at start are
 		// a crashed predecessor's.
 		ReleaseAtStart: cfg.DatabaseURL == "",

@@ -39,9 +39,9 @@ type Server struct {
 	limiter *limiter
 	// failures limits requests that fail authentication, per client address.
 	failures *limiter
-	faults  *sandbox.Faults
-	log     *slog.Logger
-	mux     *http.ServeMux
+	faults   *sandbox.Faults
+	log      *slog.Logger
+	mux      *http.ServeMux
 }
 
 // New returns the API handler.

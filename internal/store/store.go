@@ -215,7 +215,10 @@ type Tx interface {
 	// oldest pending delivery of each with its webhook. A stream stays
 	// claimed until RecordDeliveries or the lease ends; on PostgreSQL
 	// concurrent claims skip each other's rows.
-	ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int) ([]ob.WebhookDelivery, error)
+	// allowance says how many more streams of an account may be claimed
+	// (the worker's per-account cap less what it has in flight): an
+	// account's backlog never takes the place of another's deliveries.
+	ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int, allowance func(accountID ob.ID) int) ([]ob.WebhookDelivery, error)
 	// RecordDeliveries stores what became of claimed deliveries: the attempt
 	// log, the delivery and stream state, and the webhook's failure clock
 	// (disabling it on 410 or when it has failed since DisableBefore).

@@ -35,6 +35,10 @@ type Config struct {
 	DenyPrivate bool
 	// Concurrency is the number of deliveries in flight at once (200).
 	Concurrency int
+	// AccountConcurrency is the most deliveries of one account in flight at
+	// once in this process (50): one account's slow or failing receiver, or
+	// its backlog, cannot take the places of the others' deliveries.
+	AccountConcurrency int
 	// Batch is the most deliveries one claim takes (100).
 	Batch int
 	// Poll is how often the store is asked for due deliveries when nothing
@@ -75,6 +79,9 @@ func (c Config) withDefaults() Config {
 	if c.Concurrency <= 0 {
 		c.Concurrency = 200
 	}
+	if c.AccountConcurrency <= 0 {
+		c.AccountConcurrency = 50
+	}
 	if c.Batch <= 0 {
 		c.Batch = 100
 	}
@@ -100,6 +107,9 @@ type Worker struct {
 	client *http.Client
 	wake   chan struct{}
 	busy   atomic.Int64
+
+	mu       sync.Mutex
+	accounts map[ob.ID]int // deliveries in flight per account
 }
 
 // maxRecord is the most results one recording transaction stores.
@@ -111,10 +121,33 @@ func New(st store.Store, keys SecretOpener, clock ob.Clock, cfg Config, log *slo
 	host, _ := os.Hostname()
 	return &Worker{
 		st: st, keys: keys, clock: clock, cfg: cfg, log: log,
-		id:     fmt.Sprintf("%s:%d:%s", host, os.Getpid(), ob.NewID()[:8]),
-		client: newClient(cfg),
-		wake:   make(chan struct{}, 1),
+		id:       fmt.Sprintf("%s:%d:%s", host, os.Getpid(), ob.NewID()[:8]),
+		client:   newClient(cfg),
+		wake:     make(chan struct{}, 1),
+		accounts: map[ob.ID]int{},
 	}
+}
+
+// allowance is how many more deliveries of an account may start now.
+func (w *Worker) allowance(account ob.ID) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.cfg.AccountConcurrency - w.accounts[account]
+}
+
+// started and finished count an account's deliveries in flight.
+func (w *Worker) started(account ob.ID) {
+	w.mu.Lock()
+	w.accounts[account]++
+	w.mu.Unlock()
+}
+
+func (w *Worker) finished(account ob.ID) {
+	w.mu.Lock()
+	if w.accounts[account]--; w.accounts[account] <= 0 {
+		delete(w.accounts, account)
+	}
+	w.mu.Unlock()
 }
 
 func (w *Worker) kick() {
@@ -158,10 +191,12 @@ func (w *Worker) Run(ctx context.Context) {
 			}
 			for _, d := range ds {
 				w.busy.Add(1)
+				w.started(d.AccountID)
 				inflight.Add(1)
 				go func() {
 					defer inflight.Done()
 					results <- w.attempt(sendCtx, d)
+					w.finished(d.AccountID)
 					w.busy.Add(-1)
 					w.kick()
 				}()
@@ -210,7 +245,7 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) claim(ctx context.Context, n int) (ds []ob.WebhookDelivery, next time.Time, err error) {
 	now := w.clock.Now()
 	err = w.st.Write(ctx, func(tx store.Tx) error {
-		if ds, err = tx.ClaimDeliveries(w.id, now, now.Add(w.cfg.Lease), n); err != nil || len(ds) == n {
+		if ds, err = tx.ClaimDeliveries(w.id, now, now.Add(w.cfg.Lease), n, w.allowance); err != nil || len(ds) == n {
 			return err
 		}
 		next, err = tx.NextDeliveryAt(now)

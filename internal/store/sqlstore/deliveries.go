@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"database/sql"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -12,21 +13,44 @@ import (
 )
 
 // ClaimDeliveries leases due streams and returns the oldest pending delivery
-// of each. On PostgreSQL the candidate rows are taken FOR UPDATE SKIP LOCKED,
-// so concurrent processes claim different streams; on SQLite the single
-// writer serializes claims.
-func (t *tx) ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int) ([]ob.WebhookDelivery, error) {
+// of each. Each account's streams are claimed on their own, up to its
+// allowance, starting from an account drawn at random: one account's
+// backlog never fills a claim that another account's due deliveries wait
+// for. On PostgreSQL the candidate rows are taken FOR UPDATE SKIP LOCKED, so
+// concurrent processes claim different streams; on SQLite the single writer
+// serializes claims.
+func (t *tx) ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int, allowance func(ob.ID) int) ([]ob.WebhookDelivery, error) {
 	at := ob.Millis(now)
-	ids, err := list(t, func(s scanner) (int64, error) {
-		var id int64
-		return id, s.Scan(&id)
-	}, `UPDATE webhook_streams SET claimed_by = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM webhook_streams WHERE pending > 0 AND next_attempt_at <= ? AND lease_until <= ?
-			ORDER BY next_attempt_at, id LIMIT ?`+t.db.d.SkipLocked+`)
-		RETURNING id`, worker, ob.Millis(leaseUntil), at, at, limit)
-	if err != nil || len(ids) == 0 {
+	accounts, err := t.accountsWithPending()
+	if err != nil || len(accounts) == 0 {
 		return nil, err
 	}
+	start := rand.IntN(len(accounts))
+	var ids []int64
+	for i := range accounts {
+		acct := accounts[(start+i)%len(accounts)]
+		n := min(allowance(acct), limit-len(ids))
+		if n <= 0 {
+			continue
+		}
+		got, err := list(t, func(s scanner) (int64, error) {
+			var id int64
+			return id, s.Scan(&id)
+		}, `UPDATE webhook_streams SET claimed_by = ?, lease_until = ?
+			WHERE id IN (SELECT id FROM webhook_streams WHERE account_id = ? AND pending > 0 AND next_attempt_at <= ? AND lease_until <= ?
+				ORDER BY next_attempt_at, id LIMIT ?`+t.db.d.SkipLocked+`)
+			RETURNING id`, worker, ob.Millis(leaseUntil), acct, at, at, n)
+		if err != nil {
+			return nil, err
+		}
+		if ids = append(ids, got...); len(ids) >= limit {
+			break
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	slices.Sort(ids)
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
@@ -77,6 +101,23 @@ func (t *tx) ClaimDeliveries(worker string, now, leaseUntil time.Time, limit int
 		}
 	}
 	return out, nil
+}
+
+// maxClaimAccounts bounds how many accounts one claim looks at.
+const maxClaimAccounts = 10_000
+
+// accountsWithPending lists the accounts that have pending deliveries, one
+// index seek each (a loose scan of webhook_streams_account_due).
+func (t *tx) accountsWithPending() ([]ob.ID, error) {
+	return list(t, func(s scanner) (ob.ID, error) {
+		var id ob.ID
+		return id, s.Scan(&id)
+	}, `WITH RECURSIVE acc(id) AS (
+			SELECT (SELECT account_id FROM webhook_streams WHERE pending > 0 ORDER BY account_id LIMIT 1)
+			UNION ALL
+			SELECT (SELECT s.account_id FROM webhook_streams s WHERE s.pending > 0 AND s.account_id > acc.id ORDER BY s.account_id LIMIT 1)
+			FROM acc WHERE acc.id IS NOT NULL
+		) SELECT id FROM acc WHERE id IS NOT NULL LIMIT ?`, maxClaimAccounts)
 }
 
 // RecordDeliveries stores a batch of results in one transaction. The

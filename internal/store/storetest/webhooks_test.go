@@ -50,7 +50,7 @@ func claim(t *testing.T, db *sqlstore.DB, worker string, now time.Time, limit in
 	t.Helper()
 	var ds []ob.WebhookDelivery
 	err := db.Write(context.Background(), func(tx store.Tx) (err error) {
-		ds, err = tx.ClaimDeliveries(worker, now, now.Add(time.Minute), limit)
+		ds, err = tx.ClaimDeliveries(worker, now, now.Add(time.Minute), limit, func(ob.ID) int { return limit })
 		return err
 	})
 	if err != nil {
