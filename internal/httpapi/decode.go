@@ -17,14 +17,22 @@ import (
 // MaxBodyBytes is the largest request body read (API.md: 1 MiB, then 413).
 const MaxBodyBytes = 1 << 20
 
-// decode reads a JSON object body into dst. An empty body decodes as {} so
-// that missing required fields are reported field by field (422).
+// decode reads a JSON object body into dst. A body that says "no
+// parameters" (noParameters) decodes as {}, so that missing required fields
+// are reported field by field (422).
 func decode(r *http.Request, dst any) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err
 	}
 	return decodeJSON(body, dst)
+}
+
+// decodeNone checks the body of a route that takes no fields: no
+// parameters or any JSON object (its fields ignored); anything else is a 400,
+// as on every route.
+func decodeNone(r *http.Request) error {
+	return decode(r, &struct{}{})
 }
 
 // readBody reads the request body up to MaxBodyBytes and checks that a body
@@ -45,16 +53,32 @@ func readBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// jsonSpace is the whitespace JSON allows around a value.
+const jsonSpace = " \t\r\n"
+
+// noParameters reports whether a body stands for no parameters at all
+// (API.md section 1): empty, only whitespace, the JSON null or the JSON
+// string "". HTTP clients send these for an empty payload: axios sends ""
+// for the '' of Callbell's published Node example.
+func noParameters(body []byte) bool {
+	switch string(bytes.Trim(body, jsonSpace)) {
+	case "", "null", `""`:
+		return true
+	}
+	return false
+}
+
 func isJSON(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
-// decodeJSON decodes one JSON object; anything else (malformed JSON, another
-// JSON type, trailing data, a field of the wrong type) is a 400.
+// decodeJSON decodes one JSON object, or no parameters at all
+// (noParameters); anything else (malformed JSON, another JSON type, trailing
+// data, a field of the wrong type) is a 400.
 func decodeJSON(body []byte, dst any) error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
+	body = bytes.Trim(body, jsonSpace)
+	if noParameters(body) {
 		body = []byte("{}")
 	}
 	if body[0] != '{' {

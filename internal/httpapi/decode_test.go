@@ -60,3 +60,24 @@ func TestReadBodyLimits(t *testing.T) {
 		t.Errorf("+json content type refused: %v", err)
 	}
 }
+
+func TestDecodeNoParameters(t *testing.T) {
+	for body, want := range map[string]bool{
+		"": true, " \r\n\t": true, "null": true, " null\n": true, `""`: true, "\t\"\"\n": true,
+		"{}": false, `" "`: false, `"null"`: false, "nul": false, "[]": false, "0": false, "false": false, `""""`: false,
+	} {
+		if got := noParameters([]byte(body)); got != want {
+			t.Errorf("noParameters(%q) = %v, want %v", body, got, want)
+		}
+		var dst struct {
+			Name ob.Opt[string] `json:"name"`
+		}
+		err := decodeJSON([]byte(body), &dst)
+		if want && (err != nil || dst.Name.Set) {
+			t.Errorf("decode %q: %v %+v, want no parameters", body, err, dst)
+		}
+		if !want && body != "{}" && ob.ErrorCode(err) != ob.EBADREQUEST {
+			t.Errorf("decode %q: %v, want a 400", body, err)
+		}
+	}
+}
