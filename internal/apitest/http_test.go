@@ -16,6 +16,11 @@ func TestAuthentication(t *testing.T) {
 			{"Authorization": "Bearer " + apitest.DemoToken},
 			{"Authorization": "Token token=" + apitest.DemoToken},
 			{"Authorization": `Token token="` + apitest.DemoToken + `"`},
+			// The scheme is case-insensitive, as HTTP says.
+			{"Authorization": "bearer " + apitest.DemoToken},
+			{"Authorization": "BEARER " + apitest.DemoToken},
+			{"Authorization": "token token=" + apitest.DemoToken},
+			{"Authorization": `TOKEN token="` + apitest.DemoToken + `"`},
 		}
 		for _, h := range good {
 			r := s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "-", Header: h})
@@ -27,6 +32,8 @@ func TestAuthentication(t *testing.T) {
 			{},
 			{"Authorization": "Bearer nope"},
 			{"Authorization": "Bearer Bearer " + apitest.DemoToken},
+			{"Authorization": "bearer bearer " + apitest.DemoToken},
+			{"Authorization": "BEARER Bearer " + apitest.DemoToken},
 			{"Authorization": "bearer" + apitest.DemoToken},
 			{"Authorization": "Basic " + apitest.DemoToken},
 			{"Authorization": "Token " + apitest.DemoToken},

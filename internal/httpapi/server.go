@@ -156,19 +156,26 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Princ
 }
 
 // tokenFromHeader accepts `Bearer <token>` and the Rails form
-// `Token token=<token>` (quoted or not). Anything else, including a doubled
-// prefix, is refused.
+// `Token token=<token>` (quoted or not). Scheme and parameter names are
+// case-insensitive, as HTTP says (RFC 9110, section 11.1): `bearer` and
+// `BEARER` are Bearer. Anything else, including a doubled prefix such as
+// `Bearer Bearer x`, is refused.
 func tokenFromHeader(h string) (string, bool) {
+	scheme, rest, ok := strings.Cut(h, " ")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
 	var tok string
 	switch {
-	case strings.HasPrefix(h, "Bearer "):
-		tok = strings.TrimSpace(h[len("Bearer "):])
-	case strings.HasPrefix(h, "Token "):
-		rest := strings.TrimSpace(h[len("Token "):])
-		if !strings.HasPrefix(rest, "token=") {
+	case strings.EqualFold(scheme, "Bearer"):
+		tok = rest
+	case strings.EqualFold(scheme, "Token"):
+		name, value, ok := strings.Cut(rest, "=")
+		if !ok || !strings.EqualFold(name, "token") {
 			return "", false
 		}
-		tok = rest[len("token="):]
+		tok = value
 		if len(tok) >= 2 && tok[0] == '"' && tok[len(tok)-1] == '"' {
 			tok = tok[1 : len(tok)-1]
 		}
