@@ -417,6 +417,43 @@ func TestDeleteMessageAndStatus(t *testing.T) {
 	}, withOther)
 }
 
+// TestDeleteMessageNamedInBody: DELETE /v1/messages with {"uuid": ...}, the
+// form of Callbell's published examples, does what DELETE
+// /v1/messages/{uuid} does.
+func TestDeleteMessageNamedInBody(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		r := s.Do("DELETE", "/v1/messages", `{"uuid": "ADF3D121-6D4C-4DCD-9081-99D6700F2381"}`)
+		if r.Status != 204 || len(r.Body) != 0 {
+			t.Fatalf("delete: %d %q", r.Status, r.Body)
+		}
+		msgs := list(t, s.Do("GET", "/v1/contacts/"+johnDoe+"/messages", nil), "messages")
+		if msgs[0]["uuid"] != "adf3d1216d4c4dcd908199d6700f2381" || msgs[0]["text"] != "" {
+			t.Errorf("deleted message %v", msgs[0])
+		}
+		if got := fmt.Sprint(deliveryEvents(t, s, "adf3d1216d4c4dcd908199d6700f2381")); got != "[deleted]" {
+			t.Errorf("events %s", got)
+		}
+		// An inbound message by its wamid.
+		expectStatus(t, s.Do("DELETE", "/v1/messages", map[string]any{"uuid": msgs[1]["uuid"]}), 204)
+		if text := list(t, s.Do("GET", "/v1/contacts/"+johnDoe+"/messages", nil), "messages")[1]["text"]; text != "" {
+			t.Errorf("inbound not blanked: %v", text)
+		}
+		for _, body := range []any{map[string]any{}, "", map[string]any{"uuid": nil}, map[string]any{"uuid": " "}, map[string]any{"id": "adf3d1216d4c4dcd908199d6700f2381"}} {
+			expectError(t, s.Do("DELETE", "/v1/messages", body), 422, "uuid")
+		}
+		expectError(t, s.Do("DELETE", "/v1/messages", map[string]any{"uuid": 5}), 400, "uuid")
+		expectError(t, s.Do("DELETE", "/v1/messages", `[]`), 400)
+		if m := expectError(t, s.Do("DELETE", "/v1/messages", map[string]any{"uuid": "00000000000000000000000000000000"}), 404); m["error"] != "message not found" {
+			t.Errorf("unknown: %v", m)
+		}
+		expectError(t, s.Send(apitest.Request{Method: "DELETE", Path: "/v1/messages", Token: "other-token", Body: map[string]any{"uuid": msgs[1]["uuid"]}}), 404)
+		r = s.Do("GET", "/v1/messages", nil)
+		if expectError(t, r, 405); r.Header.Get("Allow") != "DELETE" {
+			t.Errorf("Allow %q", r.Header.Get("Allow"))
+		}
+	}, withOther)
+}
+
 func TestForcedStatusAndFaults(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		id := send(t, s, template("+1 555 010 1212", "x"))

@@ -393,6 +393,37 @@ func TestDeleteCustomStatus(t *testing.T) {
 	})
 }
 
+// TestDeleteCustomStatusSingularPath: DELETE /v1/custom_status/:id, the path
+// every published example uses, is DELETE /v1/custom_statuses/:id.
+func TestDeleteCustomStatusSingularPath(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		expectStatus(t, s.Do("PUT", "/v1/users/"+userJohn+"/status", map[string]any{"custom_status_uuid": csLunch}), 200)
+		before := len(s.Events(""))
+		r := s.Do("DELETE", "/v1/custom_status/"+strings.ReplaceAll(csLunch, "-", ""), nil)
+		expectStatus(t, r, 200)
+		if strings.TrimSpace(string(r.Body)) != `{"status":"custom status was destroyed"}` {
+			t.Errorf("answer %s", r.Body)
+		}
+		expectError(t, s.Do("GET", "/v1/custom_statuses/"+csLunch, nil), 404)
+		if m := member(t, s, "john.doe@email.com"); m["userCustomStatus"] != nil {
+			t.Errorf("John still holds Lunch: %s", mustJSON(m))
+		}
+		if evs := statusEvents(t, s, before); len(evs) != 1 || evs[0]["email"] != "john.doe@email.com" {
+			t.Errorf("events %s", mustJSON(evs))
+		}
+		if m := expectError(t, s.Do("DELETE", "/v1/custom_status/"+csLunch, nil), 404); m["error"] != "custom status not found" {
+			t.Errorf("deleted twice: %v", m)
+		}
+		expectError(t, s.Do("DELETE", "/v1/custom_status/nope", nil), 404)
+		expectError(t, s.Do("DELETE", "/v1/custom_status/"+farStatus, nil), 404)
+		expectStatus(t, s.Send(apitest.Request{Method: "GET", Path: "/v1/custom_statuses/" + farStatus, Token: farToken}), 200)
+		r = s.Do("GET", "/v1/custom_status/"+csMeeting, nil)
+		if expectError(t, r, 405); r.Header.Get("Allow") != "DELETE" {
+			t.Errorf("Allow %q", r.Header.Get("Allow"))
+		}
+	}, withFar)
+}
+
 // TestDeleteCustomStatusWhileGiven races giving a custom status to a user
 // against deleting it: whichever commits first, the user never ends up
 // holding a status that no longer exists.
