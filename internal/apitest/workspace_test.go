@@ -389,16 +389,20 @@ func TestPlan(t *testing.T) {
 			at(teams[1], "name") != "Support" || at(teams[1], "members") != 1.0 || !reT1.MatchString(at(teams[1], "createdAt").(string)) {
 			t.Errorf("teams %s", mustJSON(teams))
 		}
-		// activeUsers counts the users who are available, now.
+		// activeUsers counts the account's users, available or away: it does
+		// not drop when a user goes away.
 		expectStatus(t, s.Do("PUT", "/v1/users/"+userJohn+"/status", map[string]any{"available": false}), 200)
-		if n := at(s.Do("GET", "/v1/plan", nil).JSON(t), "activeUsers"); n != 1.0 {
-			t.Errorf("activeUsers %v after John went away", n)
+		if at(member(t, s, "john.doe@email.com"), "available") != false {
+			t.Fatalf("John did not go away")
 		}
-		// Another account has its own plan and counts.
+		if n := at(s.Do("GET", "/v1/plan", nil).JSON(t), "activeUsers"); n != 2.0 {
+			t.Errorf("activeUsers %v after John went away, want 2", n)
+		}
+		// Another account has its own plan and counts (its Bo is away).
 		r = as(s, acmeToken, "GET", "/v1/plan", nil)
 		expectStatus(t, r, 200)
 		m = r.JSON(t)
-		if m["plan"] != "starter" || m["includedChannels"] != 1.0 || m["licenses"] != 2.0 || m["activeUsers"] != 1.0 ||
+		if m["plan"] != "starter" || m["includedChannels"] != 1.0 || m["licenses"] != 2.0 || m["activeUsers"] != 2.0 ||
 			mustJSON(pluck(items(t, r, "teams"), "uuid")) != `["`+acmeTeam+`"]` || at(m["teams"].([]any)[0], "members") != 2.0 {
 			t.Errorf("acme plan %s", r.Body)
 		}
@@ -580,9 +584,10 @@ func TestWorkspacePagination(t *testing.T) {
 				t.Errorf("active lists %s", mustJSON(m))
 			}
 		}
-		// GET /plan counts every available user and lists every team.
+		// GET /plan counts every user (13 available, 12 away) and lists every
+		// team.
 		r = as(s, "big-token", "GET", "/v1/plan", nil)
-		if at(r.JSON(t), "activeUsers") != 13.0 || len(items(t, r, "teams")) != 25 {
+		if at(r.JSON(t), "activeUsers") != 25.0 || len(items(t, r, "teams")) != 25 {
 			t.Errorf("big plan: activeUsers %v, %d teams", at(r.JSON(t), "activeUsers"), len(items(t, r, "teams")))
 		}
 	}, withBig)
