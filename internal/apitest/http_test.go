@@ -98,8 +98,8 @@ func TestHTTPErrors(t *testing.T) {
 
 // TestEmptyBodiesMeanNoParameters: an empty body, only whitespace, the JSON
 // null or the JSON string "" is no parameters at all on every route that
-// takes a body (axios sends "" for the '' of Callbell's Node example of the
-// close route); any other JSON that is not an object is a 400.
+// takes a body (axios sends "" for the empty string of Callbell's Node
+// example of the close route); any other JSON that is not an object is a 400.
 func TestEmptyBodiesMeanNoParameters(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		// The published example: POST close with '' and a JSON content type.

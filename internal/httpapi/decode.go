@@ -59,7 +59,7 @@ const jsonSpace = " \t\r\n"
 // noParameters reports whether a body stands for no parameters at all
 // (API.md section 1): empty, only whitespace, the JSON null or the JSON
 // string "". HTTP clients send these for an empty payload: axios sends ""
-// for the '' of Callbell's published Node example.
+// for the empty string of Callbell's published Node example.
 func noParameters(body []byte) bool {
 	switch string(bytes.Trim(body, jsonSpace)) {
 	case "", "null", `""`:
