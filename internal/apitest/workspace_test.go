@@ -162,6 +162,12 @@ func TestListChannels(t *testing.T) {
 		if list[1]["discardedAt"] != true || list[1]["main"] != false || list[2]["type"] != "telegram" {
 			t.Errorf("channels %s", mustJSON(list))
 		}
+		// A channel without identifier answers null, never "".
+		for _, ch := range list[1:] {
+			if id, ok := ch["identifier"]; !ok || id != nil {
+				t.Errorf("channel without identifier: %s", mustJSON(ch))
+			}
+		}
 		for _, tc := range []struct {
 			query string
 			want  []string
@@ -353,7 +359,11 @@ func TestFunnels(t *testing.T) {
 			t.Fatalf("funnels %v", got)
 		}
 		expectKeys(t, list[0], "uuid", "name", "emoji", "position", "createdAt")
-		if list[0]["name"] != "Awareness" || list[0]["position"] != 1.0 || list[3]["position"] != 4.0 || list[0]["emoji"] != "" ||
+		// The emojis of Callbell's GET /funnels example.
+		if got := pluck(list, "emoji"); !slices.Equal(got, []string{"\U0001F9D8\u200D\u2642\uFE0F", "\U0001F441\uFE0F", "\u2728", "\U0001F3AF"}) {
+			t.Errorf("funnel emojis %q", got)
+		}
+		if list[0]["name"] != "Awareness" || list[0]["position"] != 1.0 || list[3]["position"] != 4.0 ||
 			!reT2.MatchString(fmt.Sprint(list[0]["createdAt"])) {
 			t.Errorf("funnels %s", mustJSON(list))
 		}
@@ -365,6 +375,10 @@ func TestFunnels(t *testing.T) {
 		}
 		if list[2]["uuid"] != acmeFunnel3 || list[2]["emoji"] != "3️⃣" {
 			t.Errorf("Third %s", mustJSON(list[2]))
+		}
+		// A funnel without emoji answers null, never "".
+		if emoji, ok := list[1]["emoji"]; !ok || emoji != nil {
+			t.Errorf("Second, without emoji: %s", mustJSON(list[1]))
 		}
 		r = s.Do("GET", "/v1/funnels?page=2", nil)
 		if len(items(t, r, "funnels")) != 0 {
