@@ -380,6 +380,25 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 		req.Body = template("+1 555 010 9999", "y")
 		expectError(t, s.Send(req), 422)
+		// Bodies are compared as JSON values: the same body with its keys in
+		// another order and other whitespace is the same request.
+		first := `{"to":"+1 555 010 9797","from":"whatsapp","type":"text","template_uuid":"` + welcome + `","optin_contact":true,"template_values":["a","b"],"metadata":{"k":"v","n":"1"}}`
+		retry := "{\n  \"metadata\": { \"n\": \"1\", \"k\": \"v\" },\n\t\"template_values\" : [ \"a\", \"\\u0062\" ], \"optin_contact\": true,\r\n" +
+			`  "template_uuid": "` + welcome + `", "type": "text", "from": "whatsapp", "to": "+1 555 010 9797"  }` + "\n"
+		req = apitest.Request{Method: "POST", Path: "/v1/messages/send", Body: first, Header: map[string]string{"Idempotency-Key": "k-2"}}
+		a = s.Send(req)
+		expectStatus(t, a, 200)
+		req.Body = retry
+		if b := s.Send(req); b.Status != 200 || string(b.Body) != string(a.Body) {
+			t.Errorf("reordered retry: %d %s, first %s", b.Status, b.Body, a.Body)
+		}
+		contact := at(s.Do("GET", "/v1/contacts/phone/15550109797", nil).JSON(t), "contact.uuid")
+		if n := len(list(t, s.Do("GET", fmt.Sprint("/v1/contacts/", contact, "/messages"), nil), "messages")); n != 1 {
+			t.Errorf("%d messages after a reordered retry", n)
+		}
+		// A genuinely different body (values in another order) stays a 422.
+		req.Body = strings.Replace(first, `["a","b"]`, `["b","a"]`, 1)
+		expectError(t, s.Send(req), 422)
 		// Keys are per account.
 		req.Token, req.Body = "other-token", map[string]any{"to": "+44 7700 900123", "from": "whatsapp", "template_uuid": "00000000000000000000000000000000", "optin_contact": true}
 		expectError(t, s.Send(req), 422, "template_uuid")

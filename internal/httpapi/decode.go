@@ -106,6 +106,28 @@ func decodeJSON(body []byte, dst any) error {
 	return nil
 }
 
+// canonicalJSON spells a decoded body as one JSON value, so that bodies that
+// are the same JSON value compare equal (API.md: an Idempotency-Key retry
+// with its keys in another order or other whitespace is the same request):
+// object keys sorted, no whitespace, strings re-escaped one way, numbers as
+// written. No parameters (noParameters) spell as {}.
+func canonicalJSON(body []byte) []byte {
+	if noParameters(body) {
+		return []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return body // not reached: the body was decoded already
+	}
+	b, err := json.Marshal(v) // sorts the keys of every object
+	if err != nil {
+		return body
+	}
+	return b
+}
+
 // fieldName reduces a decoder field path to the request field it belongs
 // to: "ContactFields.tags" (a field of an embedded struct, whose Go name
 // leads) is "tags", "content.url" is "content".

@@ -24,7 +24,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p *ob.Princ
 		if len(key) > 255 {
 			return ob.BadField("Idempotency-Key", "must be at most 255 characters")
 		}
-		sum := sha256.Sum256(body)
+		sum := sha256.Sum256(canonicalJSON(body))
 		idem = inbox.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
 	}
 	answer, err := s.svc.SendMessage(r.Context(), p.AccountID, in, idem)
