@@ -41,13 +41,13 @@ func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, ob.Errorf(ob.ETOOLARGE, "request body is larger than 1 MiB")
+		return nil, ob.Errorf(ob.ETOOLARGE, msgTooLarge)
 	} else if err != nil {
 		return nil, ob.Errorf(ob.EBADREQUEST, "could not read request body")
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-			return nil, ob.Errorf(ob.EUNSUPPORTED, "Content-Type must be application/json")
+			return nil, ob.Errorf(ob.EUNSUPPORTED, msgUnsupported)
 		}
 	}
 	return body, nil
@@ -94,14 +94,14 @@ func decodeJSON(body []byte, dst any) error {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return ob.BadField(fieldName(typeErr.Field), "must be "+jsonTypeName(typeErr.Type.String()))
 	case err != nil:
-		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+		return ob.Errorf(ob.EBADREQUEST, msgNotJSON)
 	}
 	if dec.More() {
-		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+		return ob.Errorf(ob.EBADREQUEST, msgNotJSON)
 	}
 	var rest json.RawMessage
 	if err := dec.Decode(&rest); err != io.EOF {
-		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+		return ob.Errorf(ob.EBADREQUEST, msgNotJSON)
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			s.log.Error("panic", slog.Any("panic", v), slog.String("path", r.URL.Path), slog.String("request_id", id))
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal server error"})
+			writeStatusError(w, http.StatusInternalServerError)
 		}
 	}()
 	h, pattern := s.mux.Handler(r)
@@ -72,10 +72,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			w.Header().Set("Allow", allow)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method not allowed"})
+			writeStatusError(w, http.StatusMethodNotAllowed)
 			return
 		}
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "not found"})
+		writeStatusError(w, http.StatusNotFound)
 		return
 	}
 	// Serve through the mux (not h) so that it sets the path values.
@@ -140,7 +140,7 @@ func (s *Server) api(fn apiFunc) http.Handler {
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Principal, bool) {
 	secret, ok := tokenFromHeader(r.Header.Get("Authorization"))
 	if !ok {
-		s.writeError(w, r, &ob.Error{Code: ob.EUNAUTHORIZED, Message: "not authorized"})
+		writeStatusError(w, http.StatusUnauthorized)
 		return nil, false
 	}
 	p, err := s.auth.Authenticate(r.Context(), secret)
@@ -149,7 +149,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Princ
 		return nil, false
 	}
 	if !s.limiter.allow(w.Header(), p.AccountID) {
-		s.writeError(w, r, &ob.Error{Code: ob.ERATELIMITED, Message: "rate limit exceeded"})
+		writeStatusError(w, http.StatusTooManyRequests) // the limiter set Retry-After
 		return nil, false
 	}
 	return p, true
