@@ -22,6 +22,16 @@ const (
 	EMETHOD       = "method"       // 405
 )
 
+// Messages of errors that several layers write.
+const (
+	// MsgValidationFailed is the message of every validation error; the
+	// fields say what failed.
+	MsgValidationFailed = "validation failed"
+	// MsgContactExists is the message of the conflict of a second contact
+	// with one channel and identifier.
+	MsgContactExists = "contact already exists"
+)
+
 // Error is the one error type of the application. Message is safe to show to
 // a client; Fields holds per-field validation messages; UUID names the
 // existing object of a conflict.
@@ -94,16 +104,16 @@ func (v *Validation) Err() error {
 	if len(v.fields) == 0 {
 		return nil
 	}
-	return &Error{Code: v.code, Message: "validation failed", Fields: v.fields}
+	return &Error{Code: v.code, Message: MsgValidationFailed, Fields: v.fields}
 }
 
 // Invalid returns a one-field validation error with code EINVALID.
 func Invalid(field, message string) *Error {
-	return &Error{Code: EINVALID, Message: "validation failed", Fields: map[string][]string{field: {message}}}
+	return &Error{Code: EINVALID, Message: MsgValidationFailed, Fields: map[string][]string{field: {message}}}
 }
 
 // BadField returns a one-field validation error with code EBADREQUEST, for a
 // field of the wrong JSON type.
 func BadField(field, message string) *Error {
-	return &Error{Code: EBADREQUEST, Message: "validation failed", Fields: map[string][]string{field: {message}}}
+	return &Error{Code: EBADREQUEST, Message: MsgValidationFailed, Fields: map[string][]string{field: {message}}}
 }

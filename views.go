@@ -6,17 +6,17 @@ package openbell
 
 // ChannelView is the Channel object.
 type ChannelView struct {
-	UUID        string `json:"uuid"`
-	Title       string `json:"title"`
-	Type        string `json:"type"`
-	Main        bool   `json:"main"`
-	DiscardedAt bool   `json:"discardedAt"`
-	Identifier  string `json:"identifier"`
+	UUID        string  `json:"uuid"`
+	Title       string  `json:"title"`
+	Type        string  `json:"type"`
+	Main        bool    `json:"main"`
+	DiscardedAt bool    `json:"discardedAt"`
+	Identifier  *string `json:"identifier"` // null for a channel without one
 }
 
 // View returns the Channel object of ch.
 func (ch *Channel) View() ChannelView {
-	return ChannelView{UUID: ch.ID, Title: ch.Title, Type: ch.Type, Main: ch.Main, DiscardedAt: ch.Discarded, Identifier: ch.Identifier}
+	return ChannelView{UUID: ch.ID, Title: ch.Title, Type: ch.Type, Main: ch.Main, DiscardedAt: ch.Discarded, Identifier: strOrNil(ch.Identifier)}
 }
 
 // TeamView is the Team object.
@@ -46,10 +46,10 @@ type TeamMemberView struct {
 
 // UserCustomStatusView is the custom status a TeamMember holds.
 type UserCustomStatusView struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Emoji     string `json:"emoji"`
-	UpdatedAt T1     `json:"updatedAt"`
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Emoji     *string `json:"emoji"` // null for a status without one
+	UpdatedAt T1      `json:"updatedAt"`
 }
 
 // MemberView returns the TeamMember object of u. status is the custom status
@@ -57,7 +57,7 @@ type UserCustomStatusView struct {
 func (u *User) MemberView(status *CustomStatus) TeamMemberView {
 	v := TeamMemberView{UUID: u.ID, Email: u.Email, Name: u.Name, Available: u.Available, LastUpdatedAt: T1(u.LastUpdatedAt)}
 	if status != nil {
-		v.UserCustomStatus = &UserCustomStatusView{ID: Dashed(status.ID), Name: status.Name, Emoji: status.Emoji,
+		v.UserCustomStatus = &UserCustomStatusView{ID: Dashed(status.ID), Name: status.Name, Emoji: strOrNil(status.Emoji),
 			UpdatedAt: T1(u.CustomStatusUpdatedAt)}
 	}
 	return v
@@ -97,30 +97,30 @@ func (u *User) StatusView(status *CustomStatus) UserStatusView {
 
 // CustomStatusView is the CustomStatus object.
 type CustomStatusView struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Emoji     string `json:"emoji"`
-	CreatedAt T2     `json:"createdAt"`
-	UpdatedAt T2     `json:"updatedAt"`
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Emoji     *string `json:"emoji"` // null for a status without one
+	CreatedAt T2      `json:"createdAt"`
+	UpdatedAt T2      `json:"updatedAt"`
 }
 
 // View returns the CustomStatus object of cs.
 func (cs *CustomStatus) View() CustomStatusView {
-	return CustomStatusView{ID: Dashed(cs.ID), Name: cs.Name, Emoji: cs.Emoji, CreatedAt: T2(cs.CreatedAt), UpdatedAt: T2(cs.UpdatedAt)}
+	return CustomStatusView{ID: Dashed(cs.ID), Name: cs.Name, Emoji: strOrNil(cs.Emoji), CreatedAt: T2(cs.CreatedAt), UpdatedAt: T2(cs.UpdatedAt)}
 }
 
 // FunnelView is the Funnel object.
 type FunnelView struct {
-	UUID      string `json:"uuid"`
-	Name      string `json:"name"`
-	Emoji     string `json:"emoji"`
-	Position  int    `json:"position"`
-	CreatedAt T2     `json:"createdAt"`
+	UUID      string  `json:"uuid"`
+	Name      string  `json:"name"`
+	Emoji     *string `json:"emoji"` // null for a funnel without one
+	Position  int     `json:"position"`
+	CreatedAt T2      `json:"createdAt"`
 }
 
 // View returns the Funnel object of f.
 func (f *Funnel) View() FunnelView {
-	return FunnelView{UUID: Dashed(f.ID), Name: f.Name, Emoji: f.Emoji, Position: f.Position, CreatedAt: T2(f.CreatedAt)}
+	return FunnelView{UUID: Dashed(f.ID), Name: f.Name, Emoji: strOrNil(f.Emoji), Position: f.Position, CreatedAt: T2(f.CreatedAt)}
 }
 
 // TemplateView is the Template object.

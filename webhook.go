@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // EventNames lists the event names of section 4 of the contract, in its order.
@@ -196,9 +197,11 @@ type WebhookEventsQuery struct {
 	Events []string // the `subscriptions` filter
 }
 
-// WebhookResponseView is the `response` of a WebhookEvent.
+// WebhookResponseView is the `response` of a WebhookEvent. Body is the
+// receiver's answer as JSON when it is JSON, else its text; without an
+// answer, Body and Headers are {} and Code is null.
 type WebhookResponseView struct {
-	Body    *string           `json:"body"`
+	Body    json.RawMessage   `json:"body"`
 	Code    *int              `json:"code"`
 	Headers map[string]string `json:"headers"`
 }
@@ -223,14 +226,27 @@ func (a *WebhookAttempt) View() WebhookEventView {
 	if len(v.Payload) == 0 {
 		v.Payload = json.RawMessage("null")
 	}
+	v.Response = WebhookResponseView{Body: json.RawMessage("{}"), Headers: map[string]string{}}
 	if a.Code != 0 {
-		body, code := a.ResponseBody, a.Code
-		v.Response = WebhookResponseView{Body: &body, Code: &code, Headers: a.ResponseHeaders}
-		if v.Response.Headers == nil {
-			v.Response.Headers = map[string]string{}
+		code := a.Code
+		v.Response.Code, v.Response.Body = &code, responseBodyJSON(a.ResponseBody)
+		if a.ResponseHeaders != nil {
+			v.Response.Headers = a.ResponseHeaders
 		}
 	}
 	return v
+}
+
+// responseBodyJSON is a receiver's answer as the value of `response.body`:
+// the answer itself when it is JSON (an object stays an object), else the
+// JSON string of its text. A body cut at MaxWebhookResponseBody is seldom
+// JSON any more, and then shows as text.
+func responseBodyJSON(body string) json.RawMessage {
+	if utf8.ValidString(body) && json.Valid([]byte(body)) {
+		return json.RawMessage(body)
+	}
+	b, _ := json.Marshal(body)
+	return b
 }
 
 // WebhookPayload returns the payload of a body built by WebhookBody.

@@ -163,6 +163,18 @@ func isU36(v any) bool {
 func isStr(v any) bool       { _, ok := v.(string); return ok }
 func isStrOrNull(v any) bool { return v == nil || isStr(v) }
 func isBool(v any) bool      { _, ok := v.(bool); return ok }
+
+// isOptStr: an optional string, which is null when it has no value, never "".
+func isOptStr(v any) bool { return v == nil || isStr(v) && v != "" }
+
+// hasKey reports whether v is an object with key (null or not).
+func hasKey(v any, key string) bool {
+	m, ok := v.(map[string]any)
+	if ok {
+		_, ok = m[key]
+	}
+	return ok
+}
 func isInt(v any) bool {
 	f, ok := v.(float64)
 	return ok && f == float64(int64(f))
@@ -190,9 +202,9 @@ var channelTypes = []string{"whatsapp", "facebook", "instagram", "telegram"}
 // checkChannel holds c to the Channel object.
 func checkChannel(t *testing.T, where string, c map[string]any) {
 	t.Helper()
-	hasKeys(t, where, c, "uuid", "title", "type", "main", "discardedAt")
+	hasKeys(t, where, c, "uuid", "title", "type", "main", "discardedAt", "identifier")
 	if !isU32(c["uuid"]) || !isStr(c["title"]) || !slices.Contains(channelTypes, fmt.Sprint(c["type"])) ||
-		!isBool(c["main"]) || !isBool(c["discardedAt"]) {
+		!isBool(c["main"]) || !isBool(c["discardedAt"]) || !isOptStr(c["identifier"]) {
 		t.Errorf("%s: channel %s", where, mustJSON(c))
 	}
 }
@@ -220,7 +232,7 @@ func checkMember(t *testing.T, where string, m map[string]any) {
 			return
 		}
 		hasKeys(t, where+".userCustomStatus", c, "id", "name", "emoji", "updatedAt")
-		if !isU36(c["id"]) || !isStr(c["name"]) || !isStr(c["emoji"]) || !isT1(c["updatedAt"]) {
+		if !isU36(c["id"]) || !isStr(c["name"]) || !isOptStr(c["emoji"]) || !isT1(c["updatedAt"]) {
 			t.Errorf("%s: userCustomStatus %s", where, mustJSON(c))
 		}
 	}

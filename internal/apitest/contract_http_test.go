@@ -202,6 +202,7 @@ func TestContractMethodNotAllowed(t *testing.T) {
 			{"/v1/messages/send", []string{"GET", "PUT"}, []string{"POST"}},
 			{"/v1/messages/status/adf3d1216d4c4dcd908199d6700f2381", []string{"POST", "DELETE"}, []string{"GET"}},
 			{"/v1/messages/adf3d1216d4c4dcd908199d6700f2381", []string{"GET", "PATCH"}, []string{"DELETE"}},
+			{"/v1/messages", []string{"GET", "POST"}, []string{"DELETE"}},
 			{"/v1/channels", []string{"POST"}, []string{"GET"}},
 			{"/v1/channels/" + waMain, []string{"DELETE", "PUT"}, []string{"GET", "PATCH"}},
 			{"/v1/teams", []string{"POST"}, []string{"GET"}},
@@ -210,6 +211,7 @@ func TestContractMethodNotAllowed(t *testing.T) {
 			{"/v1/users/" + userJohn + "/status", []string{"GET", "POST", "PATCH"}, []string{"PUT", "DELETE"}},
 			{"/v1/custom_statuses", []string{"PUT", "DELETE"}, []string{"GET", "POST"}},
 			{"/v1/custom_statuses/" + csLunch, []string{"PATCH", "POST"}, []string{"GET", "PUT", "DELETE"}},
+			{"/v1/custom_status/" + csLunch, []string{"GET", "PUT"}, []string{"DELETE"}},
 			{"/v1/funnels", []string{"POST"}, []string{"GET"}},
 			{"/v1/templates", []string{"POST"}, []string{"GET"}},
 			{"/v1/templates/" + welcome, []string{"PUT", "DELETE"}, []string{"GET", "PATCH"}},
@@ -546,6 +548,7 @@ func TestContractAuthOnEveryRoute(t *testing.T) {
 			{"GET", "/v1/custom_statuses", nil}, {"GET", "/v1/custom_statuses/" + csLunch, nil}, {"DELETE", "/v1/custom_statuses/" + csLunch, nil},
 			{"GET", "/v1/funnels", nil}, {"GET", "/v1/templates", nil}, {"GET", "/v1/templates/" + welcome, nil},
 			{"GET", "/v1/plan", nil}, {"GET", "/v1/auth/me", nil}, {"GET", "/sandbox/v1/faults", nil}, {"DELETE", "/sandbox/v1/faults", nil},
+			{"DELETE", "/v1/messages", map[string]any{"uuid": "adf3d1216d4c4dcd908199d6700f2381"}}, {"DELETE", "/v1/custom_status/" + csLunch, nil},
 		}
 		routes = append(routes, bodyRoutes()...)
 		events := len(s.Events(""))

@@ -331,7 +331,7 @@ func TestContractWorkspaceObjectShapes(t *testing.T) {
 		checkCS := func(where string, c map[string]any) {
 			t.Helper()
 			exactKeys(t, where, c, "id", "name", "emoji", "createdAt", "updatedAt")
-			if !isU36(c["id"]) || !isStr(c["name"]) || !isStr(c["emoji"]) || !reCT2.MatchString(fmt.Sprint(c["createdAt"])) || !reCT2.MatchString(fmt.Sprint(c["updatedAt"])) {
+			if !isU36(c["id"]) || !isStr(c["name"]) || !isOptStr(c["emoji"]) || !reCT2.MatchString(fmt.Sprint(c["createdAt"])) || !reCT2.MatchString(fmt.Sprint(c["updatedAt"])) {
 				t.Errorf("%s: %s", where, mustJSON(c))
 			}
 		}
@@ -343,7 +343,7 @@ func TestContractWorkspaceObjectShapes(t *testing.T) {
 		checkCS("PUT custom status", obj(t, s.Do("PUT", "/v1/custom_statuses/"+strings.ToUpper(strings.ReplaceAll(created["id"].(string), "-", "")), map[string]any{"emoji": "🧪"}), "customStatus"))
 		for i, f := range list(t, s.Do("GET", "/v1/funnels", nil), "funnels") {
 			exactKeys(t, "funnel", f, "uuid", "name", "emoji", "position", "createdAt")
-			if !isU36(f["uuid"]) || !isInt(f["position"]) || !reCT2.MatchString(fmt.Sprint(f["createdAt"])) || f["position"] != float64(i+1) {
+			if !isU36(f["uuid"]) || !isStr(f["name"]) || !isOptStr(f["emoji"]) || !isInt(f["position"]) || !reCT2.MatchString(fmt.Sprint(f["createdAt"])) || f["position"] != float64(i+1) {
 				t.Errorf("funnels[%d] %s", i, mustJSON(f))
 			}
 		}

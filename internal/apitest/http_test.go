@@ -1,6 +1,7 @@
 package apitest_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -15,6 +16,11 @@ func TestAuthentication(t *testing.T) {
 			{"Authorization": "Bearer " + apitest.DemoToken},
 			{"Authorization": "Token token=" + apitest.DemoToken},
 			{"Authorization": `Token token="` + apitest.DemoToken + `"`},
+			// The scheme is case-insensitive, as HTTP says.
+			{"Authorization": "bearer " + apitest.DemoToken},
+			{"Authorization": "BEARER " + apitest.DemoToken},
+			{"Authorization": "token token=" + apitest.DemoToken},
+			{"Authorization": `TOKEN token="` + apitest.DemoToken + `"`},
 		}
 		for _, h := range good {
 			r := s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "-", Header: h})
@@ -26,6 +32,8 @@ func TestAuthentication(t *testing.T) {
 			{},
 			{"Authorization": "Bearer nope"},
 			{"Authorization": "Bearer Bearer " + apitest.DemoToken},
+			{"Authorization": "bearer bearer " + apitest.DemoToken},
+			{"Authorization": "BEARER Bearer " + apitest.DemoToken},
 			{"Authorization": "bearer" + apitest.DemoToken},
 			{"Authorization": "Basic " + apitest.DemoToken},
 			{"Authorization": "Token " + apitest.DemoToken},
@@ -84,6 +92,42 @@ func TestHTTPErrors(t *testing.T) {
 		r = s.Send(apitest.Request{Method: "GET", Path: "/healthz", Token: "-"})
 		if r.Status != 200 || strings.TrimSpace(string(r.Body)) != `{"status":"ok"}` {
 			t.Errorf("healthz %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestEmptyBodiesMeanNoParameters: an empty body, only whitespace, the JSON
+// null or the JSON string "" is no parameters at all on every route that
+// takes a body (axios sends "" for the empty string of Callbell's Node
+// example of the close route); any other JSON that is not an object is a 400.
+func TestEmptyBodiesMeanNoParameters(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		// The published example: POST close with '' and a JSON content type.
+		before := len(s.Events(""))
+		r := s.Do("POST", "/v1/contacts/"+johnDoe+"/conversation/close", `""`)
+		expectStatus(t, r, 200)
+		if !reT1.MatchString(fmt.Sprint(at(r.JSON(t), "contact.closedAt"))) {
+			t.Errorf("close with \"\" did not close: %s", r.Body)
+		}
+		if evs := s.Events("")[before:]; len(evs) != 1 || evs[0].Name != "conversation_closed" || at(payload(t, evs[0].Payload), "closingReason") != nil {
+			t.Errorf("close with \"\" fired %v", names(evs))
+		}
+		empty := []string{"", " \r\n\t ", "null", " null\n", `""`, ` "" `}
+		for _, body := range empty {
+			// Read as {}: each required field is named, as for {}.
+			r := s.Do("POST", "/v1/contacts", body)
+			expectError(t, r, 422, "identifier", "source", "name")
+		}
+		for _, route := range bodyRoutes() {
+			for _, body := range empty {
+				r := s.Do(route.method, route.path, body)
+				if r.Status != 200 && r.Status != 422 {
+					t.Errorf("%s %s with %q: %d %s, want no parameters (200 or 422)", route.method, route.path, body, r.Status, r.Body)
+				}
+			}
+			for _, body := range []string{`[]`, `[{}]`, `1`, `"x"`, `" "`, `true`, `false`, `"null"`, `""""`} {
+				expectError(t, s.Do(route.method, route.path, body), 400)
+			}
 		}
 	})
 }

@@ -386,6 +386,25 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 		req.Body = template("+1 555 010 9999", "y")
 		expectError(t, s.Send(req), 422)
+		// Bodies are compared as JSON values: the same body with its keys in
+		// another order and other whitespace is the same request.
+		first := `{"to":"+1 555 010 9797","from":"whatsapp","type":"text","template_uuid":"` + welcome + `","optin_contact":true,"template_values":["a","b"],"metadata":{"k":"v","n":"1"}}`
+		retry := "{\n  \"metadata\": { \"n\": \"1\", \"k\": \"v\" },\n\t\"template_values\" : [ \"a\", \"\\u0062\" ], \"optin_contact\": true,\r\n" +
+			`  "template_uuid": "` + welcome + `", "type": "text", "from": "whatsapp", "to": "+1 555 010 9797"  }` + "\n"
+		req = apitest.Request{Method: "POST", Path: "/v1/messages/send", Body: first, Header: map[string]string{"Idempotency-Key": "k-2"}}
+		a = s.Send(req)
+		expectStatus(t, a, 200)
+		req.Body = retry
+		if b := s.Send(req); b.Status != 200 || string(b.Body) != string(a.Body) {
+			t.Errorf("reordered retry: %d %s, first %s", b.Status, b.Body, a.Body)
+		}
+		contact := at(s.Do("GET", "/v1/contacts/phone/15550109797", nil).JSON(t), "contact.uuid")
+		if n := len(list(t, s.Do("GET", fmt.Sprint("/v1/contacts/", contact, "/messages"), nil), "messages")); n != 1 {
+			t.Errorf("%d messages after a reordered retry", n)
+		}
+		// A genuinely different body (values in another order) stays a 422.
+		req.Body = strings.Replace(first, `["a","b"]`, `["b","a"]`, 1)
+		expectError(t, s.Send(req), 422)
 		// Keys are per account.
 		req.Token, req.Body = "other-token", map[string]any{"to": "+44 7700 900123", "from": "whatsapp", "template_uuid": "00000000000000000000000000000000", "optin_contact": true}
 		expectError(t, s.Send(req), 422, "template_uuid")
@@ -422,6 +441,43 @@ func TestDeleteMessageAndStatus(t *testing.T) {
 		}
 		expectError(t, s.Do("DELETE", "/v1/messages/wamid.nothing", nil), 404)
 		expectError(t, s.Send(apitest.Request{Method: "DELETE", Path: "/v1/messages/" + wamid, Token: "other-token"}), 404)
+	}, withOther)
+}
+
+// TestDeleteMessageNamedInBody: DELETE /v1/messages with {"uuid": ...}, the
+// form of Callbell's published examples, does what DELETE
+// /v1/messages/{uuid} does.
+func TestDeleteMessageNamedInBody(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		r := s.Do("DELETE", "/v1/messages", `{"uuid": "ADF3D121-6D4C-4DCD-9081-99D6700F2381"}`)
+		if r.Status != 204 || len(r.Body) != 0 {
+			t.Fatalf("delete: %d %q", r.Status, r.Body)
+		}
+		msgs := list(t, s.Do("GET", "/v1/contacts/"+johnDoe+"/messages", nil), "messages")
+		if msgs[0]["uuid"] != "adf3d1216d4c4dcd908199d6700f2381" || msgs[0]["text"] != "" {
+			t.Errorf("deleted message %v", msgs[0])
+		}
+		if got := fmt.Sprint(deliveryEvents(t, s, "adf3d1216d4c4dcd908199d6700f2381")); got != "[deleted]" {
+			t.Errorf("events %s", got)
+		}
+		// An inbound message by its wamid.
+		expectStatus(t, s.Do("DELETE", "/v1/messages", map[string]any{"uuid": msgs[1]["uuid"]}), 204)
+		if text := list(t, s.Do("GET", "/v1/contacts/"+johnDoe+"/messages", nil), "messages")[1]["text"]; text != "" {
+			t.Errorf("inbound not blanked: %v", text)
+		}
+		for _, body := range []any{map[string]any{}, "", map[string]any{"uuid": nil}, map[string]any{"uuid": " "}, map[string]any{"id": "adf3d1216d4c4dcd908199d6700f2381"}} {
+			expectError(t, s.Do("DELETE", "/v1/messages", body), 422, "uuid")
+		}
+		expectError(t, s.Do("DELETE", "/v1/messages", map[string]any{"uuid": 5}), 400, "uuid")
+		expectError(t, s.Do("DELETE", "/v1/messages", `[]`), 400)
+		if m := expectError(t, s.Do("DELETE", "/v1/messages", map[string]any{"uuid": "00000000000000000000000000000000"}), 404); m["error"] != "message not found" {
+			t.Errorf("unknown: %v", m)
+		}
+		expectError(t, s.Send(apitest.Request{Method: "DELETE", Path: "/v1/messages", Token: "other-token", Body: map[string]any{"uuid": msgs[1]["uuid"]}}), 404)
+		r = s.Do("GET", "/v1/messages", nil)
+		if expectError(t, r, 405); r.Header.Get("Allow") != "DELETE" {
+			t.Errorf("Allow %q", r.Header.Get("Allow"))
+		}
 	}, withOther)
 }
 

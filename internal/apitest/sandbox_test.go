@@ -3,11 +3,14 @@ package apitest_test
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/openbell/openbell/internal/apitest"
+	"github.com/openbell/openbell/internal/app"
 	"github.com/openbell/openbell/internal/store/storetest"
 )
 
@@ -21,6 +24,65 @@ func lastEvent(t *testing.T, s *apitest.Server) (string, map[string]any) {
 		t.Fatal(err)
 	}
 	return evs[len(evs)-1].Name, p
+}
+
+// TestInjectedFaultsLookLikeRealErrors: a faulted request is answered with
+// the server's own error of the fault's status, byte for byte where the
+// server can be made to answer it for real, and with Retry-After on 429 and
+// 503, so that a client's real error handling is what gets exercised.
+func TestInjectedFaultsLookLikeRealErrors(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		real := map[int]*apitest.Response{
+			400: s.Do("PATCH", "/v1/contacts/"+johnDoe, `{"name":`),
+			401: s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "nope"}),
+			404: s.Do("GET", "/v1/nothing", nil),
+			405: s.Do("PUT", "/v1/contacts", nil),
+			413: s.Do("POST", "/v1/contacts", `{"name":"`+strings.Repeat("x", 1<<20)+`"}`),
+			415: s.Send(apitest.Request{Method: "POST", Path: "/v1/contacts", Body: "{}", Header: map[string]string{"Content-Type": "text/plain"}}),
+		}
+		for status, r := range real {
+			expectStatus(t, r, status)
+		}
+		want := map[int]string{
+			409: `{"error":"contact already exists"}`,
+			422: `{"error":"validation failed"}`,
+			429: `{"error":"rate limit exceeded"}`,
+			500: `{"error":"internal server error"}`,
+			502: `{"error":"bad gateway"}`,
+			503: `{"error":"service unavailable"}`,
+			504: `{"error":"gateway timeout"}`,
+		}
+		for status, r := range real {
+			want[status] = string(r.Body)
+		}
+		if want[404] != `{"error":"not found"}` {
+			t.Errorf("real 404 %s", want[404])
+		}
+		for status, body := range want {
+			expectStatus(t, s.Do("DELETE", "/sandbox/v1/faults", nil), 200)
+			expectStatus(t, s.Do("POST", "/sandbox/v1/faults", map[string]any{"method": "GET", "path_prefix": "/v1/contacts", "status": status}), 200)
+			r := s.Do("GET", "/v1/contacts/"+johnDoe, nil)
+			if r.Status != status || strings.TrimSpace(string(r.Body)) != strings.TrimSpace(body) {
+				t.Errorf("fault %d: %d %s, want %s", status, r.Status, r.Body, body)
+			}
+			if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+				t.Errorf("fault %d: Content-Type %q", status, ct)
+			}
+			retry := r.Header.Get("Retry-After")
+			if status == 429 || status == 503 {
+				if n, err := strconv.Atoi(retry); err != nil || n < 1 {
+					t.Errorf("fault %d: Retry-After %q, want seconds", status, retry)
+				}
+			} else if retry != "" {
+				t.Errorf("fault %d: Retry-After %q", status, retry)
+			}
+			if status == 429 && r.Header.Get("X-RateLimit-Remaining") != "0" {
+				t.Errorf("fault 429: X-RateLimit-Remaining %q", r.Header.Get("X-RateLimit-Remaining"))
+			}
+		}
+		expectStatus(t, s.Do("DELETE", "/sandbox/v1/faults", nil), 200)
+		expectStatus(t, s.Do("GET", "/v1/contacts/"+johnDoe, nil), 200)
+	}, func(testing.TB) apitest.Option { return func(c *app.Config) { c.RateLimit = 100_000 } })
 }
 
 func TestAgentSession(t *testing.T) {

@@ -297,11 +297,17 @@ func TestCustomStatuses(t *testing.T) {
 		if r := s.Do("GET", "/v1/custom_statuses/"+id, nil); mustJSON(at(r.JSON(t), "customStatus")) != mustJSON(focus) {
 			t.Errorf("GET created %s", r.Body)
 		}
-		r = s.Do("POST", "/v1/custom_statuses", map[string]any{"name": "Plain"})
-		if expectStatus(t, r, 200); at(r.JSON(t), "customStatus.emoji") != "" {
-			t.Errorf("no emoji %s", r.Body)
+		// Without emoji, or with "", a status has none: null, never "".
+		for _, body := range []map[string]any{{"name": "Plain"}, {"name": "Blank", "emoji": ""}} {
+			r = s.Do("POST", "/v1/custom_statuses", body)
+			if cs := obj(t, r, "customStatus"); cs["emoji"] != nil || !strings.Contains(string(r.Body), `"emoji":null`) {
+				t.Errorf("no emoji %s", r.Body)
+			}
+			if cs := obj(t, s.Do("GET", "/v1/custom_statuses/"+at(r.JSON(t), "customStatus.id").(string), nil), "customStatus"); cs["emoji"] != nil {
+				t.Errorf("GET without emoji %s", mustJSON(cs))
+			}
 		}
-		if got := pluck(items(t, s.Do("GET", "/v1/custom_statuses", nil), "customStatuses"), "name"); !slices.Equal(got, []string{"Vacationing", "In meeting", "Lunch", "Focus", "Plain"}) {
+		if got := pluck(items(t, s.Do("GET", "/v1/custom_statuses", nil), "customStatuses"), "name"); !slices.Equal(got, []string{"Vacationing", "In meeting", "Lunch", "Focus", "Plain", "Blank"}) {
 			t.Errorf("after create %v", got)
 		}
 		for _, tc := range []struct {
@@ -328,8 +334,13 @@ func TestCustomStatuses(t *testing.T) {
 			t.Errorf("updated %s", mustJSON(c))
 		}
 		r = s.Do("PUT", "/v1/custom_statuses/"+strings.ToUpper(id), map[string]any{"name": "Deep focus", "emoji": nil})
-		if c := at(r.JSON(t), "customStatus").(map[string]any); c["name"] != "Deep focus" || c["emoji"] != "" {
+		if c := at(r.JSON(t), "customStatus").(map[string]any); c["name"] != "Deep focus" || c["emoji"] != nil {
 			t.Errorf("updated %s", mustJSON(c))
+		}
+		expectStatus(t, s.Do("PUT", "/v1/custom_statuses/"+id, map[string]any{"emoji": "🎵"}), 200)
+		r = s.Do("PUT", "/v1/custom_statuses/"+id, map[string]any{"emoji": ""})
+		if c := obj(t, r, "customStatus"); c["emoji"] != nil {
+			t.Errorf("emoji cleared with \"\": %s", mustJSON(c))
 		}
 		if at(s.Do("GET", "/v1/custom_statuses/"+id, nil).JSON(t), "customStatus.name") != "Deep focus" {
 			t.Errorf("update not stored")
@@ -348,6 +359,30 @@ func TestCustomStatuses(t *testing.T) {
 		}
 		if n := len(s.Events("")); n != 0 {
 			t.Errorf("%d events from custom status changes", n)
+		}
+	})
+}
+
+// TestHeldStatusWithoutEmojiIsNull: the userCustomStatus of a user holding a
+// status without emoji answers "emoji": null, in the members list and in
+// agent_status_updated.
+func TestHeldStatusWithoutEmojiIsNull(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		for _, body := range []map[string]any{{"name": "Plain"}, {"name": "Blank", "emoji": ""}} {
+			id := obj(t, s.Do("POST", "/v1/custom_statuses", body), "customStatus")["id"]
+			before := len(s.Events(""))
+			expectStatus(t, s.Do("PUT", "/v1/users/"+userJohn+"/status", map[string]any{"custom_status_uuid": id}), 200)
+			if c := at(member(t, s, "john.doe@email.com"), "userCustomStatus"); at(c, "id") != id || !hasKey(c, "emoji") || at(c, "emoji") != nil {
+				t.Errorf("member holding %s: %s", body["name"], mustJSON(c))
+			}
+			if evs := statusEvents(t, s, before); len(evs) != 1 || !hasKey(at(evs[0], "userCustomStatus"), "emoji") || at(evs[0], "userCustomStatus.emoji") != nil {
+				t.Errorf("agent_status_updated %s", mustJSON(evs))
+			}
+		}
+		// A status with an emoji keeps it.
+		expectStatus(t, s.Do("PUT", "/v1/users/"+userJohn+"/status", map[string]any{"custom_status_uuid": csLunch}), 200)
+		if e := at(member(t, s, "john.doe@email.com"), "userCustomStatus.emoji"); e != "🍙" {
+			t.Errorf("Lunch emoji %v", e)
 		}
 	})
 }
@@ -391,6 +426,37 @@ func TestDeleteCustomStatus(t *testing.T) {
 			t.Errorf("%d events for a status nobody held", n-before)
 		}
 	})
+}
+
+// TestDeleteCustomStatusSingularPath: DELETE /v1/custom_status/:id, the path
+// every published example uses, is DELETE /v1/custom_statuses/:id.
+func TestDeleteCustomStatusSingularPath(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		expectStatus(t, s.Do("PUT", "/v1/users/"+userJohn+"/status", map[string]any{"custom_status_uuid": csLunch}), 200)
+		before := len(s.Events(""))
+		r := s.Do("DELETE", "/v1/custom_status/"+strings.ReplaceAll(csLunch, "-", ""), nil)
+		expectStatus(t, r, 200)
+		if strings.TrimSpace(string(r.Body)) != `{"status":"custom status was destroyed"}` {
+			t.Errorf("answer %s", r.Body)
+		}
+		expectError(t, s.Do("GET", "/v1/custom_statuses/"+csLunch, nil), 404)
+		if m := member(t, s, "john.doe@email.com"); m["userCustomStatus"] != nil {
+			t.Errorf("John still holds Lunch: %s", mustJSON(m))
+		}
+		if evs := statusEvents(t, s, before); len(evs) != 1 || evs[0]["email"] != "john.doe@email.com" {
+			t.Errorf("events %s", mustJSON(evs))
+		}
+		if m := expectError(t, s.Do("DELETE", "/v1/custom_status/"+csLunch, nil), 404); m["error"] != "custom status not found" {
+			t.Errorf("deleted twice: %v", m)
+		}
+		expectError(t, s.Do("DELETE", "/v1/custom_status/nope", nil), 404)
+		expectError(t, s.Do("DELETE", "/v1/custom_status/"+farStatus, nil), 404)
+		expectStatus(t, s.Send(apitest.Request{Method: "GET", Path: "/v1/custom_statuses/" + farStatus, Token: farToken}), 200)
+		r = s.Do("GET", "/v1/custom_status/"+csMeeting, nil)
+		if expectError(t, r, 405); r.Header.Get("Allow") != "DELETE" {
+			t.Errorf("Allow %q", r.Header.Get("Allow"))
+		}
+	}, withFar)
 }
 
 // TestDeleteCustomStatusWhileGiven races giving a custom status to a user

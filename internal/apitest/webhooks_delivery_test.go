@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -93,7 +94,7 @@ func TestWebhookRetriesAfterTimeout(t *testing.T) {
 			t.Fatalf("log %v, want 2 attempts", log)
 		}
 		first := log[1]
-		if first["success"] != false || at(first, "response.code") != nil || at(first, "response.body") != nil ||
+		if first["success"] != false || mustJSON(first["response"]) != `{"body":{},"code":null,"headers":{}}` ||
 			!strings.Contains(fmt.Sprint(first["error"]), "timeout") || first["durationMs"].(float64) < 250 {
 			t.Errorf("timed-out attempt: %v", first)
 		}
@@ -322,7 +323,7 @@ func TestWebhookEventsLog(t *testing.T) {
 			len(at(failed[0], "response.body").(string)) != 4096 {
 			t.Errorf("failed entry: code %v, body of %d bytes", at(failed[0], "response.code"), len(fmt.Sprint(at(failed[0], "response.body"))))
 		}
-		if h, _ := at(all[0], "response.headers").(map[string]any); h["Content-Length"] != "11" || at(all[0], "response.body") != `{"ok":true}` {
+		if h, _ := at(all[0], "response.headers").(map[string]any); h["Content-Length"] != "11" || mustJSON(at(all[0], "response.body")) != `{"ok":true}` {
 			t.Errorf("newest entry response %v", all[0]["response"])
 		}
 		if got := webhookEvents(t, s, "?subscriptions=conversation_closed"); len(got) != 2 {
@@ -344,6 +345,80 @@ func TestWebhookEventsLog(t *testing.T) {
 		}
 		for _, q := range []string{"status=ok", "items=0", "items=101", "items=x", "page=0", "subscriptions=nope"} {
 			expectError(t, s.Do("GET", "/v1/webhooks/events?"+q, nil), 400, strings.SplitN(q, "=", 2)[0])
+		}
+	}, fastHooks)
+}
+
+// TestWebhookEventsLogResponse: an entry's response.body is the receiver's
+// answer parsed as JSON when it is JSON, else its text; response.headers is
+// an object; without an answer (connection refused) body and headers are {}
+// and code is null.
+func TestWebhookEventsLogResponse(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		answers := map[string]struct{ body, want string }{ // contact name: answer, JSON of response.body
+			"object": {`{"ok": true, "n": [1, 2.5], "s": {"x": null}}`, `{"n":[1,2.5],"ok":true,"s":{"x":null}}`},
+			"array":  {"[1, \"a\"]\n", `[1,"a"]`},
+			"number": {`42`, `42`},
+			"string": {`"fine"`, `"fine"`},
+			"bool":   {`true`, `true`},
+			"text":   {`OK`, `"OK"`},
+			"html":   {`<p>thanks</p>`, `"\u003cp\u003ethanks\u003c/p\u003e"`},
+			"broken": {`{"ok":`, `"{\"ok\":"`},
+			"empty":  {``, `""`},
+		}
+		rcv := apitest.NewReceiver(t)
+		rcv.Respond(func(_ int, h apitest.Hook) apitest.Answer {
+			_, p := h.Event(t)
+			return apitest.Answer{Status: 200, Body: answers[fmt.Sprint(p["name"])].body}
+		})
+		s.Subscribe(rcv.URL, "contact_created")
+		i := 0
+		for name := range answers {
+			i++
+			expectStatus(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": fmt.Sprintf("+1 555 010 %04d", 3000+i), "source": "whatsapp", "name": name}), 200)
+		}
+		rcv.WaitFor(t, 10*time.Second, func() bool { return len(webhookEvents(t, s, "?status=success")) == len(answers) }, "%d successes", len(answers))
+		for _, e := range webhookEvents(t, s, "") {
+			name := fmt.Sprint(at(e, "payload.name"))
+			resp, _ := e["response"].(map[string]any)
+			if got := mustJSON(resp["body"]); got != answers[name].want {
+				t.Errorf("%s: response.body %s, want %s", name, got, answers[name].want)
+			}
+			if h, ok := resp["headers"].(map[string]any); !ok || h["Content-Length"] != fmt.Sprint(len(answers[name].body)) {
+				t.Errorf("%s: response.headers %v", name, resp["headers"])
+			}
+			if resp["code"] != 200.0 {
+				t.Errorf("%s: response.code %v", name, resp["code"])
+			}
+		}
+
+		// No answer: the connection is refused.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		closed := "http://" + ln.Addr().String() + "/hooks"
+		ln.Close()
+		s.Subscribe(closed, "contact_updated")
+		expectStatus(t, s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"name": "Refused"}), 200)
+		var e map[string]any
+		rcv.WaitFor(t, 10*time.Second, func() bool {
+			for _, entry := range webhookEvents(t, s, "?status=failed") {
+				if at(entry, "payload.name") == "Refused" {
+					e = entry
+					return true
+				}
+			}
+			return false
+		}, "a refused attempt")
+		resp, _ := e["response"].(map[string]any)
+		if mustJSON(resp) != `{"body":{},"code":null,"headers":{}}` || e["error"] == nil || e["success"] != false {
+			t.Errorf("refused attempt: %s", mustJSON(e))
+		}
+		for _, k := range []string{"body", "code", "headers"} {
+			if _, ok := resp[k]; !ok {
+				t.Errorf("response.%s missing: %s", k, mustJSON(e))
+			}
 		}
 	}, fastHooks)
 }

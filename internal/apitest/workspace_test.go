@@ -162,6 +162,12 @@ func TestListChannels(t *testing.T) {
 		if list[1]["discardedAt"] != true || list[1]["main"] != false || list[2]["type"] != "telegram" {
 			t.Errorf("channels %s", mustJSON(list))
 		}
+		// A channel without identifier answers null, never "".
+		for _, ch := range list[1:] {
+			if id, ok := ch["identifier"]; !ok || id != nil {
+				t.Errorf("channel without identifier: %s", mustJSON(ch))
+			}
+		}
 		for _, tc := range []struct {
 			query string
 			want  []string
@@ -210,7 +216,7 @@ func TestGetAndUpdateChannel(t *testing.T) {
 
 		r := s.Do("PATCH", "/v1/channels/"+tgMain, map[string]any{"title": "Support bot", "type": "whatsapp"})
 		expectStatus(t, r, 200)
-		if c := at(r.JSON(t), "channel"); mustJSON(c) != `{"discardedAt":false,"identifier":"","main":true,"title":"Support bot","type":"telegram","uuid":"`+tgMain+`"}` {
+		if c := at(r.JSON(t), "channel"); mustJSON(c) != `{"discardedAt":false,"identifier":null,"main":true,"title":"Support bot","type":"telegram","uuid":"`+tgMain+`"}` {
 			t.Errorf("patched %s", mustJSON(c))
 		}
 		if at(s.Do("GET", "/v1/channels/"+tgMain, nil).JSON(t), "channel.title") != "Support bot" {
@@ -353,7 +359,11 @@ func TestFunnels(t *testing.T) {
 			t.Fatalf("funnels %v", got)
 		}
 		expectKeys(t, list[0], "uuid", "name", "emoji", "position", "createdAt")
-		if list[0]["name"] != "Awareness" || list[0]["position"] != 1.0 || list[3]["position"] != 4.0 || list[0]["emoji"] != "" ||
+		// The emojis of Callbell's GET /funnels example.
+		if got := pluck(list, "emoji"); !slices.Equal(got, []string{"\U0001F9D8\u200D\u2642\uFE0F", "\U0001F441\uFE0F", "\u2728", "\U0001F3AF"}) {
+			t.Errorf("funnel emojis %q", got)
+		}
+		if list[0]["name"] != "Awareness" || list[0]["position"] != 1.0 || list[3]["position"] != 4.0 ||
 			!reT2.MatchString(fmt.Sprint(list[0]["createdAt"])) {
 			t.Errorf("funnels %s", mustJSON(list))
 		}
@@ -365,6 +375,10 @@ func TestFunnels(t *testing.T) {
 		}
 		if list[2]["uuid"] != acmeFunnel3 || list[2]["emoji"] != "3️⃣" {
 			t.Errorf("Third %s", mustJSON(list[2]))
+		}
+		// A funnel without emoji answers null, never "".
+		if emoji, ok := list[1]["emoji"]; !ok || emoji != nil {
+			t.Errorf("Second, without emoji: %s", mustJSON(list[1]))
 		}
 		r = s.Do("GET", "/v1/funnels?page=2", nil)
 		if len(items(t, r, "funnels")) != 0 {
@@ -389,16 +403,20 @@ func TestPlan(t *testing.T) {
 			at(teams[1], "name") != "Support" || at(teams[1], "members") != 1.0 || !reT1.MatchString(at(teams[1], "createdAt").(string)) {
 			t.Errorf("teams %s", mustJSON(teams))
 		}
-		// activeUsers counts the users who are available, now.
+		// activeUsers counts the account's users, available or away: it does
+		// not drop when a user goes away.
 		expectStatus(t, s.Do("PUT", "/v1/users/"+userJohn+"/status", map[string]any{"available": false}), 200)
-		if n := at(s.Do("GET", "/v1/plan", nil).JSON(t), "activeUsers"); n != 1.0 {
-			t.Errorf("activeUsers %v after John went away", n)
+		if at(member(t, s, "john.doe@email.com"), "available") != false {
+			t.Fatalf("John did not go away")
 		}
-		// Another account has its own plan and counts.
+		if n := at(s.Do("GET", "/v1/plan", nil).JSON(t), "activeUsers"); n != 2.0 {
+			t.Errorf("activeUsers %v after John went away, want 2", n)
+		}
+		// Another account has its own plan and counts (its Bo is away).
 		r = as(s, acmeToken, "GET", "/v1/plan", nil)
 		expectStatus(t, r, 200)
 		m = r.JSON(t)
-		if m["plan"] != "starter" || m["includedChannels"] != 1.0 || m["licenses"] != 2.0 || m["activeUsers"] != 1.0 ||
+		if m["plan"] != "starter" || m["includedChannels"] != 1.0 || m["licenses"] != 2.0 || m["activeUsers"] != 2.0 ||
 			mustJSON(pluck(items(t, r, "teams"), "uuid")) != `["`+acmeTeam+`"]` || at(m["teams"].([]any)[0], "members") != 2.0 {
 			t.Errorf("acme plan %s", r.Body)
 		}
@@ -580,9 +598,10 @@ func TestWorkspacePagination(t *testing.T) {
 				t.Errorf("active lists %s", mustJSON(m))
 			}
 		}
-		// GET /plan counts every available user and lists every team.
+		// GET /plan counts every user (13 available, 12 away) and lists every
+		// team.
 		r = as(s, "big-token", "GET", "/v1/plan", nil)
-		if at(r.JSON(t), "activeUsers") != 13.0 || len(items(t, r, "teams")) != 25 {
+		if at(r.JSON(t), "activeUsers") != 25.0 || len(items(t, r, "teams")) != 25 {
 			t.Errorf("big plan: activeUsers %v, %d teams", at(r.JSON(t), "activeUsers"), len(items(t, r, "teams")))
 		}
 	}, withBig)

@@ -230,7 +230,7 @@ func (s *Server) openConversation(w http.ResponseWriter, r *http.Request, p *ob.
 	if err != nil {
 		return err
 	}
-	if _, err := readBody(r); err != nil {
+	if err := decodeNone(r); err != nil {
 		return err
 	}
 	c, err := s.svc.OpenConversation(r.Context(), p.AccountID, r.PathValue("uuid"))

@@ -17,8 +17,9 @@ import (
 // MaxBodyBytes is the largest request body read (API.md: 1 MiB, then 413).
 const MaxBodyBytes = 1 << 20
 
-// decode reads a JSON object body into dst. An empty body decodes as {} so
-// that missing required fields are reported field by field (422).
+// decode reads a JSON object body into dst. A body that says "no
+// parameters" (noParameters) decodes as {}, so that missing required fields
+// are reported field by field (422).
 func decode(r *http.Request, dst any) error {
 	body, err := readBody(r)
 	if err != nil {
@@ -27,22 +28,44 @@ func decode(r *http.Request, dst any) error {
 	return decodeJSON(body, dst)
 }
 
+// decodeNone checks the body of a route that takes no fields: no
+// parameters or any JSON object (its fields ignored); anything else is a 400,
+// as on every route.
+func decodeNone(r *http.Request) error {
+	return decode(r, &struct{}{})
+}
+
 // readBody reads the request body up to MaxBodyBytes and checks that a body
 // sent with a Content-Type says JSON.
 func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, ob.Errorf(ob.ETOOLARGE, "request body is larger than 1 MiB")
+		return nil, ob.Errorf(ob.ETOOLARGE, msgTooLarge)
 	} else if err != nil {
 		return nil, ob.Errorf(ob.EBADREQUEST, "could not read request body")
 	}
 	if len(bytes.TrimSpace(body)) > 0 {
 		if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
-			return nil, ob.Errorf(ob.EUNSUPPORTED, "Content-Type must be application/json")
+			return nil, ob.Errorf(ob.EUNSUPPORTED, msgUnsupported)
 		}
 	}
 	return body, nil
+}
+
+// jsonSpace is the whitespace JSON allows around a value.
+const jsonSpace = " \t\r\n"
+
+// noParameters reports whether a body stands for no parameters at all
+// (API.md section 1): empty, only whitespace, the JSON null or the JSON
+// string "". HTTP clients send these for an empty payload: axios sends ""
+// for the empty string of Callbell's published Node example.
+func noParameters(body []byte) bool {
+	switch string(bytes.Trim(body, jsonSpace)) {
+	case "", "null", `""`:
+		return true
+	}
+	return false
 }
 
 func isJSON(contentType string) bool {
@@ -50,11 +73,12 @@ func isJSON(contentType string) bool {
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
-// decodeJSON decodes one JSON object; anything else (malformed JSON, another
-// JSON type, trailing data, a field of the wrong type) is a 400.
+// decodeJSON decodes one JSON object, or no parameters at all
+// (noParameters); anything else (malformed JSON, another JSON type, trailing
+// data, a field of the wrong type) is a 400.
 func decodeJSON(body []byte, dst any) error {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
+	body = bytes.Trim(body, jsonSpace)
+	if noParameters(body) {
 		body = []byte("{}")
 	}
 	if body[0] != '{' {
@@ -70,16 +94,38 @@ func decodeJSON(body []byte, dst any) error {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return ob.BadField(fieldName(typeErr.Field), "must be "+jsonTypeName(typeErr.Type.String()))
 	case err != nil:
-		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+		return ob.Errorf(ob.EBADREQUEST, msgNotJSON)
 	}
 	if dec.More() {
-		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+		return ob.Errorf(ob.EBADREQUEST, msgNotJSON)
 	}
 	var rest json.RawMessage
 	if err := dec.Decode(&rest); err != io.EOF {
-		return ob.Errorf(ob.EBADREQUEST, "request body is not valid JSON")
+		return ob.Errorf(ob.EBADREQUEST, msgNotJSON)
 	}
 	return nil
+}
+
+// canonicalJSON spells a decoded body as one JSON value, so that bodies that
+// are the same JSON value compare equal (API.md: an Idempotency-Key retry
+// with its keys in another order or other whitespace is the same request):
+// object keys sorted, no whitespace, strings re-escaped one way, numbers as
+// written. No parameters (noParameters) spell as {}.
+func canonicalJSON(body []byte) []byte {
+	if noParameters(body) {
+		return []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return body // not reached: the body was decoded already
+	}
+	b, err := json.Marshal(v) // sorts the keys of every object
+	if err != nil {
+		return body
+	}
+	return b
 }
 
 // fieldName reduces a decoder field path to the request field it belongs

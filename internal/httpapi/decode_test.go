@@ -60,3 +60,49 @@ func TestReadBodyLimits(t *testing.T) {
 		t.Errorf("+json content type refused: %v", err)
 	}
 }
+
+func TestDecodeNoParameters(t *testing.T) {
+	for body, want := range map[string]bool{
+		"": true, " \r\n\t": true, "null": true, " null\n": true, `""`: true, "\t\"\"\n": true,
+		"{}": false, `" "`: false, `"null"`: false, "nul": false, "[]": false, "0": false, "false": false, `""""`: false,
+	} {
+		if got := noParameters([]byte(body)); got != want {
+			t.Errorf("noParameters(%q) = %v, want %v", body, got, want)
+		}
+		var dst struct {
+			Name ob.Opt[string] `json:"name"`
+		}
+		err := decodeJSON([]byte(body), &dst)
+		if want && (err != nil || dst.Name.Set) {
+			t.Errorf("decode %q: %v %+v, want no parameters", body, err, dst)
+		}
+		if !want && body != "{}" && ob.ErrorCode(err) != ob.EBADREQUEST {
+			t.Errorf("decode %q: %v, want a 400", body, err)
+		}
+	}
+}
+
+func TestCanonicalJSON(t *testing.T) {
+	same := [][]string{
+		{`{"a":1,"b":[1,2],"c":{"x":"y","w":null}}`, ` { "c" : { "w" : null , "x" : "y" } ,
+			"b" : [ 1 , 2 ] , "a" : 1 } `, `{"b":[1,2],"a":1,"c":{"x":"\u0079","w":null}}`},
+		{`{"n":12345678901234567890}`, `{ "n": 12345678901234567890 }`},
+		{``, `null`, `""`, `{}`, ` { } `},
+	}
+	for _, group := range same {
+		for _, body := range group[1:] {
+			if a, b := canonicalJSON([]byte(group[0])), canonicalJSON([]byte(body)); string(a) != string(b) {
+				t.Errorf("%s and %s: %s != %s", group[0], body, a, b)
+			}
+		}
+	}
+	different := []string{`{"a":1}`, `{"a":"1"}`, `{"a":[1,2]}`, `{"a":[2,1]}`, `{"a":1,"b":null}`, `{"A":1}`, `{"a":12345678901234567891}`}
+	seen := map[string]string{}
+	for _, body := range different {
+		c := string(canonicalJSON([]byte(body)))
+		if other, ok := seen[c]; ok {
+			t.Errorf("%s and %s both spell %s", body, other, c)
+		}
+		seen[c] = body
+	}
+}

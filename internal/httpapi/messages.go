@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strings"
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/inbox"
@@ -23,7 +24,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p *ob.Princ
 		if len(key) > 255 {
 			return ob.BadField("Idempotency-Key", "must be at most 255 characters")
 		}
-		sum := sha256.Sum256(body)
+		sum := sha256.Sum256(canonicalJSON(body))
 		idem = inbox.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
 	}
 	answer, err := s.svc.SendMessage(r.Context(), p.AccountID, in, idem)
@@ -52,6 +53,26 @@ func writeSendRequest(w http.ResponseWriter, v ob.SendRequestView) {
 
 func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
 	if err := s.svc.DeleteMessage(r.Context(), p.AccountID, r.PathValue("uuid")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// deleteMessageNamedInBody is DELETE /v1/messages with {"uuid": ...}, the
+// form every published example uses: the same as DELETE /v1/messages/{uuid}.
+func (s *Server) deleteMessageNamedInBody(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	var in struct {
+		UUID ob.Opt[string] `json:"uuid"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	uuid, _ := in.UUID.Value()
+	if strings.TrimSpace(uuid) == "" {
+		return ob.Invalid("uuid", "can't be blank")
+	}
+	if err := s.svc.DeleteMessage(r.Context(), p.AccountID, uuid); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

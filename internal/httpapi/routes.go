@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /v1/messages/send", s.api(s.sendMessage))
 	s.mux.Handle("GET /v1/messages/status/{uuid}", s.api(s.messageStatus))
 	s.mux.Handle("DELETE /v1/messages/{uuid}", s.api(s.deleteMessage))
+	s.mux.Handle("DELETE /v1/messages", s.api(s.deleteMessageNamedInBody)) // the published examples' form
 
 	// Workspace (API.md section 3, "Channels, teams, users, statuses, funnels,
 	// templates, plan, auth").
@@ -43,6 +44,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /v1/custom_statuses/{id}", s.api(s.getCustomStatus))
 	s.mux.Handle("PUT /v1/custom_statuses/{id}", s.api(s.updateCustomStatus))
 	s.mux.Handle("DELETE /v1/custom_statuses/{id}", s.api(s.deleteCustomStatus))
+	s.mux.Handle("DELETE /v1/custom_status/{id}", s.api(s.deleteCustomStatus)) // the published examples' path
 	s.mux.Handle("GET /v1/funnels", s.api(s.listFunnels))
 	s.mux.Handle("GET /v1/templates", s.api(s.listTemplates))
 	s.mux.Handle("GET /v1/templates/{uuid}", s.api(s.getTemplate))

@@ -76,8 +76,10 @@ func (s *Server) clearFaults(w http.ResponseWriter, r *http.Request, p *ob.Princ
 
 // injectFault applies the account's fault rules to an API request: it waits
 // the rule's delay and, when the rule has a status, answers with it before
-// the handler runs, so the request changes nothing. It reports whether the
-// request was answered.
+// the handler runs, so the request changes nothing. The answer is the
+// server's own error of that status (writeStatusError), Retry-After
+// included, so that a client's real error handling is what gets exercised.
+// It reports whether the request was answered.
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, p *ob.Principal) bool {
 	status, delay := s.faults.Match(p.AccountID, r.Method, r.URL.Path)
 	if delay > 0 {
@@ -91,7 +93,10 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, p *ob.Princ
 	if status == 0 {
 		return false
 	}
-	writeJSON(w, status, errorBody{Error: "fault injected by the sandbox (" + http.StatusText(status) + ")"})
+	if status == http.StatusTooManyRequests && w.Header().Get("X-RateLimit-Limit") != "" {
+		w.Header().Set("X-RateLimit-Remaining", "0") // as on a real 429
+	}
+	writeStatusError(w, status)
 	return true
 }
 

@@ -66,7 +66,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			s.log.Error("panic", slog.Any("panic", v), slog.String("path", r.URL.Path), slog.String("request_id", id))
-			writeJSON(w, http.StatusInternalServerError, errorBody{Error: "internal server error"})
+			writeStatusError(w, http.StatusInternalServerError)
 		}
 	}()
 	h, pattern := s.mux.Handler(r)
@@ -82,10 +82,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			w.Header().Set("Allow", allow)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "method not allowed"})
+			writeStatusError(w, http.StatusMethodNotAllowed)
 			return
 		}
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "not found"})
+		writeStatusError(w, http.StatusNotFound)
 		return
 	}
 	// Serve through the mux (not h) so that it sets the path values.
@@ -168,7 +168,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Princ
 	if !known && s.cfg.AuthFailureLimit > 0 && s.failures.over(addr) {
 		v := s.failures.check(addr, false)
 		w.Header().Set("Retry-After", strconv.Itoa(v.retryAfter))
-		s.writeError(w, r, &ob.Error{Code: ob.ERATELIMITED, Message: "rate limit exceeded"})
+		writeStatusError(w, http.StatusTooManyRequests)
 		return nil, false
 	}
 	err := error(&ob.Error{Code: ob.EUNAUTHORIZED, Message: "not authorized"})
@@ -185,26 +185,33 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Princ
 		return nil, false
 	}
 	if !s.limiter.allow(w.Header(), p.AccountID) {
-		s.writeError(w, r, &ob.Error{Code: ob.ERATELIMITED, Message: "rate limit exceeded"})
+		writeStatusError(w, http.StatusTooManyRequests) // the limiter set Retry-After
 		return nil, false
 	}
 	return p, true
 }
 
 // tokenFromHeader accepts `Bearer <token>` and the Rails form
-// `Token token=<token>` (quoted or not). Anything else, including a doubled
-// prefix, is refused.
+// `Token token=<token>` (quoted or not). Scheme and parameter names are
+// case-insensitive, as HTTP says (RFC 9110, section 11.1): `bearer` and
+// `BEARER` are Bearer. Anything else, including a doubled prefix such as
+// `Bearer Bearer x`, is refused.
 func tokenFromHeader(h string) (string, bool) {
+	scheme, rest, ok := strings.Cut(h, " ")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
 	var tok string
 	switch {
-	case strings.HasPrefix(h, "Bearer "):
-		tok = strings.TrimSpace(h[len("Bearer "):])
-	case strings.HasPrefix(h, "Token "):
-		rest := strings.TrimSpace(h[len("Token "):])
-		if !strings.HasPrefix(rest, "token=") {
+	case strings.EqualFold(scheme, "Bearer"):
+		tok = rest
+	case strings.EqualFold(scheme, "Token"):
+		name, value, ok := strings.Cut(rest, "=")
+		if !ok || !strings.EqualFold(name, "token") {
 			return "", false
 		}
-		tok = rest[len("token="):]
+		tok = value
 		if len(tok) >= 2 && tok[0] == '"' && tok[len(tok)-1] == '"' {
 			tok = tok[1 : len(tok)-1]
 		}

@@ -157,7 +157,7 @@ func (s *Server) setUserStatus(w http.ResponseWriter, r *http.Request, p *ob.Pri
 }
 
 func (s *Server) clearUserStatus(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
-	if _, err := readBody(r); err != nil {
+	if err := decodeNone(r); err != nil {
 		return err
 	}
 	if err := s.svc.ClearUserStatus(r.Context(), p.AccountID, r.PathValue("uuid")); err != nil {

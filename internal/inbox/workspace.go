@@ -397,7 +397,9 @@ func (s *Service) Plan(ctx context.Context, accountID ob.ID) (ob.PlanView, error
 		if err != nil {
 			return err
 		}
-		active, err := tx.CountAvailableUsers(accountID)
+		// Every user of the account is a confirmed one (openbell has no
+		// invitations), and being away does not make a user inactive.
+		active, err := tx.CountUsers(accountID)
 		if err != nil {
 			return err
 		}

@@ -193,8 +193,9 @@ type Tx interface {
 	// admin by creation order, else the first user. ENOTFOUND when the
 	// account has no user.
 	ActingUser(accountID ob.ID) (*ob.User, error)
-	// CountAvailableUsers counts the account's users who are available.
-	CountAvailableUsers(accountID ob.ID) (int, error)
+	// CountUsers counts the account's users, available or away: the
+	// activeUsers of GET /plan.
+	CountUsers(accountID ob.ID) (int, error)
 
 	// Webhooks (API.md sections 3 and 4). InsertEvent queues a delivery when
 	// the account's webhook subscribes to the event at that moment.

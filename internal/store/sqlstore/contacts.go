@@ -302,7 +302,7 @@ func (t *tx) InsertContact(c *ob.Contact) error {
 		if err := t.queryRow("SELECT id FROM contacts WHERE channel_id = ? AND identifier = ?", c.ChannelID, c.Identifier).Scan(&existing); err != nil {
 			return err
 		}
-		return &ob.Error{Code: ob.ECONFLICT, Message: "contact already exists", UUID: existing}
+		return &ob.Error{Code: ob.ECONFLICT, Message: ob.MsgContactExists, UUID: existing}
 	}
 	if err := t.insertContactTags(c, c.Tags); err != nil {
 		return err

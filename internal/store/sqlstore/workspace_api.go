@@ -115,8 +115,8 @@ func (t *tx) ActingUser(accountID ob.ID) (*ob.User, error) {
 	return get(t, "user", scanUser, "SELECT "+userCols+" FROM users WHERE account_id = ? ORDER BY admin DESC, created_at, email LIMIT 1", accountID)
 }
 
-func (t *tx) CountAvailableUsers(accountID ob.ID) (int, error) {
+func (t *tx) CountUsers(accountID ob.ID) (int, error) {
 	var n int
-	err := t.queryRow("SELECT COUNT(*) FROM users WHERE account_id = ? AND available = 1", accountID).Scan(&n)
+	err := t.queryRow("SELECT COUNT(*) FROM users WHERE account_id = ?", accountID).Scan(&n)
 	return n, err
 }
