@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openbell/openbell/internal/apitest"
 )
@@ -133,6 +134,28 @@ func TestContractConcurrentSendsToNewNumber(t *testing.T) {
 		}
 		if n := len(eventsOf(t, s, "", 0, "contact_created")); n != 1 {
 			t.Errorf("%d contact_created events", n)
+		}
+	})
+}
+
+// TestConcurrentFirstSubscribesShareOneSecret: first subscribes of one
+// account at once all answer the one secret that is stored, which signs the
+// deliveries.
+func TestConcurrentFirstSubscribesShareOneSecret(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		rec := apitest.NewReceiver(t)
+		rs := parallel(s, 8, "POST", "/v1/webhooks/subscribe", map[string]any{"url": rec.URL, "subscriptions": []string{"contact_created"}})
+		secrets := map[string]bool{}
+		for _, r := range rs {
+			expectStatus(t, r, 200)
+			secrets[fmt.Sprint(at(r.JSON(t), "webhook.secret"))] = true
+		}
+		if len(secrets) != 1 {
+			t.Fatalf("%d secrets for one webhook", len(secrets))
+		}
+		expectStatus(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": "+49 30 4444999", "source": "whatsapp", "name": "Signed"}), 200)
+		for secret := range secrets {
+			verifySignatures(t, rec.WaitDelivered(t, 1, 10*time.Second)[0], secret)
 		}
 	})
 }

@@ -49,6 +49,10 @@ func (s *Service) Subscribe(ctx context.Context, accountID ob.ID, in ob.WebhookS
 	}
 	var out *ob.Webhook
 	err = s.store.Write(ctx, func(tx store.Tx) error {
+		// Two first subscribes at once must not both make a secret.
+		if err := tx.LockAccount(accountID); err != nil {
+			return err
+		}
 		// The webhook's times are the account's; its deliveries' schedule
 		// runs on the server's clock.
 		created, err := s.accountNow(tx, accountID)

@@ -46,6 +46,11 @@ type Tx interface {
 	AccountByID(id ob.ID) (*ob.Account, error)
 	AccountByName(name string) (*ob.Account, error)
 	InsertAccount(a *ob.Account) error
+	// LockAccount locks the account's row until the transaction ends
+	// (PostgreSQL; SQLite has one writer): operations that read and then
+	// create an account-wide object, such as a webhook's first secret, take
+	// it first so that two at once cannot both create one.
+	LockAccount(id ob.ID) error
 	UpdateAccount(a *ob.Account) error
 	// PrincipalByTokenHash returns ENOTFOUND for an unknown hash.
 	PrincipalByTokenHash(hash string) (*ob.Principal, error)

@@ -36,6 +36,11 @@ func (t *tx) UpdateAccount(a *ob.Account) error {
 	return err
 }
 
+func (t *tx) LockAccount(id ob.ID) error {
+	var got string
+	return one(t.queryRow("SELECT id FROM accounts WHERE id = ?"+t.db.d.ForUpdate, id).Scan(&got), "account")
+}
+
 func (t *tx) PrincipalByTokenHash(hash string) (*ob.Principal, error) {
 	return get(t, "token", func(s scanner) (ob.Principal, error) {
 		var p ob.Principal
