@@ -117,7 +117,7 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return c, fmt.Errorf("OPENBELL_WEBHOOK_DENY_PRIVATE: %w", err)
 	}
-	fs.BoolVar(&c.WebhookDenyPrivate, "webhook-deny-private", denyPrivate, "refuse webhook targets on loopback, private or link-local addresses (OPENBELL_WEBHOOK_DENY_PRIVATE)")
+	fs.BoolVar(&c.WebhookDenyPrivate, "webhook-deny-private", denyPrivate, "refuse webhook targets on addresses that are not globally reachable: loopback, private, link-local, reserved, ... (OPENBELL_WEBHOOK_DENY_PRIVATE)")
 	concurrency, err := strconv.Atoi(env("WEBHOOK_CONCURRENCY", "200"))
 	if err != nil {
 		return c, fmt.Errorf("OPENBELL_WEBHOOK_CONCURRENCY: %w", err)

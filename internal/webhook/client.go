@@ -8,11 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -43,44 +41,6 @@ func newClient(cfg Config) *http.Client {
 		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-}
-
-// ErrPrivateAddress is the error of a connection refused by
-// --webhook-deny-private.
-var ErrPrivateAddress = errors.New("refused by --webhook-deny-private")
-
-// refusePrivate is a net.Dialer Control function: it runs on the resolved
-// address just before connecting, so a name that resolves (or re-resolves)
-// to an internal address is refused as surely as a literal one.
-func refusePrivate(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("%w: %s is not an IP address", ErrPrivateAddress, host)
-	}
-	if kind := privateKind(ip); kind != "" {
-		return fmt.Errorf("%w: %s is a %s address", ErrPrivateAddress, ip, kind)
-	}
-	return nil
-}
-
-// privateKind names why ip may not be a webhook target, "" when it may.
-func privateKind(ip netip.Addr) string {
-	ip = ip.Unmap()
-	switch {
-	case ip.IsLoopback():
-		return "loopback"
-	case ip.IsPrivate():
-		return "private"
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsInterfaceLocalMulticast():
-		return "link-local"
-	case ip.IsUnspecified():
-		return "unspecified"
-	}
-	return ""
 }
 
 // maxResponseHeaders bounds the headers kept of an answer.

@@ -30,8 +30,8 @@ type Config struct {
 	// DisableAfter disables a webhook that has failed without a success
 	// this long (6 h).
 	DisableAfter time.Duration
-	// DenyPrivate refuses targets on loopback, private and link-local
-	// addresses.
+	// DenyPrivate refuses targets on addresses that are not globally
+	// reachable (privateKind).
 	DenyPrivate bool
 	// Concurrency is the number of deliveries in flight at once (200).
 	Concurrency int
