@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -128,6 +129,9 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		}
 	}
 	startWorker(newWebhookWorker(cfg, st, keys, clock, log).Run)
+	startWorker(func(ctx context.Context) {
+		pruneEvents(ctx, st, clock, cmp.Or(cfg.EventRetention, DefaultEventRetention), cmp.Or(cfg.PruneInterval, time.Minute), log)
+	})
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
 	go func() {
 		errc := make(chan error, 1)

@@ -45,7 +45,15 @@ type Config struct {
 	// SecretKey encrypts webhook secrets at rest. Empty: a key file in the
 	// data directory (SQLite) or a key kept in the database (PostgreSQL).
 	SecretKey string
+	// EventRetention is how long events and webhook attempts are kept
+	// (API.md section 6; 0: DefaultEventRetention). PruneInterval is how
+	// often older ones are deleted (0: a minute; no flag, tests shorten it).
+	EventRetention time.Duration
+	PruneInterval  time.Duration
 }
+
+// DefaultEventRetention is the default of --event-retention: 30 days.
+const DefaultEventRetention = 720 * time.Hour
 
 // stringList is a repeatable flag.
 type stringList []string
@@ -105,6 +113,7 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	}{
 		{&c.WebhookTimeout, "webhook-timeout", "10s", "time a webhook receiver has to answer (OPENBELL_WEBHOOK_TIMEOUT)"},
 		{&c.WebhookDisableAfter, "webhook-disable-after", "6h", "disable a webhook that has failed without success this long (OPENBELL_WEBHOOK_DISABLE_AFTER)"},
+		{&c.EventRetention, "event-retention", DefaultEventRetention.String(), "how long events and webhook attempts are kept; older ones are deleted in the background (OPENBELL_EVENT_RETENTION)"},
 	} {
 		envName := strings.ToUpper(strings.ReplaceAll(d.name, "-", "_"))
 		def, err := time.ParseDuration(env(envName, d.def))
@@ -161,6 +170,9 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookTimeout < 0 || c.WebhookDisableAfter < 0 {
 		errs = append(errs, errors.New("--webhook-timeout and --webhook-disable-after must not be negative"))
+	}
+	if c.EventRetention < 0 {
+		errs = append(errs, errors.New("--event-retention must not be negative"))
 	}
 	if c.WebhookConcurrency < 0 {
 		errs = append(errs, errors.New("--webhook-concurrency must be 0 or more"))

@@ -51,8 +51,6 @@ type Config struct {
 	// ShutdownGrace is how long deliveries in flight may finish at shutdown
 	// (2 s); the rest are cancelled and sent again after the restart.
 	ShutdownGrace time.Duration
-	// LogRetention is how long attempts and finished deliveries are kept (30 days).
-	LogRetention time.Duration
 	// UserAgent is the User-Agent header.
 	UserAgent string
 }
@@ -71,7 +69,6 @@ func (c Config) withDefaults() Config {
 	def(&c.Poll, 500*time.Millisecond)
 	def(&c.Lease, c.Timeout+5*time.Second)
 	def(&c.ShutdownGrace, 2*time.Second)
-	def(&c.LogRetention, 30*24*time.Hour)
 	if c.Concurrency <= 0 {
 		c.Concurrency = 200
 	}
@@ -147,7 +144,6 @@ func (w *Worker) Run(ctx context.Context) {
 	var inflight sync.WaitGroup
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	var pruned time.Time
 	for ctx.Err() == nil {
 		wait := w.cfg.Poll
 		if free := w.cfg.Concurrency - int(w.busy.Load()); free > 0 {
@@ -172,10 +168,6 @@ func (w *Worker) Run(ctx context.Context) {
 			if !next.IsZero() {
 				wait = min(wait, next.Sub(w.clock.Now()))
 			}
-		}
-		if time.Since(pruned) > time.Hour {
-			pruned = time.Now()
-			w.prune(ctx)
 		}
 		timer.Reset(max(wait, time.Millisecond))
 		select {
@@ -306,12 +298,5 @@ func (w *Worker) record(batch []ob.DeliveryResult) {
 			return
 		}
 		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
-	}
-}
-
-func (w *Worker) prune(ctx context.Context) {
-	before := w.clock.Now().Add(-w.cfg.LogRetention)
-	if err := w.st.Write(ctx, func(tx store.Tx) error { return tx.PruneWebhookLog(before) }); err != nil && ctx.Err() == nil {
-		w.log.Error("webhooks: prune the log", slog.Any("err", err))
 	}
 }
