@@ -89,6 +89,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if err != nil {
 		return fail(err)
 	}
+	ln = limitPerAddress(ln, cfg.MaxConnsPerIP, log)
 	base := "http://" + ln.Addr().String()
 	publicURL := strings.TrimRight(cfg.PublicURL, "/")
 	if publicURL == "" {
@@ -98,9 +99,10 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, Version: Version}, svc,
 		inbox.NewAuthenticator(st, 30*time.Second), sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// Slow clients are cut off (deadlines.go).
+		Handler:           withDeadlines(handler, cmp.Or(cfg.ReadTimeout, defaultReadTimeout), writeTimeout),
+		ReadHeaderTimeout: cmp.Or(cfg.ReadHeaderTimeout, defaultReadHeaderTimeout),
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}}
