@@ -92,8 +92,10 @@ func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
+	// Every client of the bench connects from one address: no limit per
+	// address.
 	args := []string{"serve", "--addr", addr, "--data-dir", cfg.DataDir, "--api-key", benchToken,
-		"--rate-limit", "0", "--log-level", cfg.LogLevel}
+		"--rate-limit", "0", "--max-conns-per-ip", "0", "--log-level", cfg.LogLevel}
 	if cfg.DatabaseURL != "" {
 		args = append(args, "--database-url", cfg.DatabaseURL)
 	}

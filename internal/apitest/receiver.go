@@ -36,10 +36,12 @@ func (h Hook) Event(t testing.TB) (string, map[string]any) {
 	return b.Event, b.Payload
 }
 
-// Answer tells a Receiver how to answer a request: the status, after delay.
+// Answer tells a Receiver how to answer a request: the status, after delay,
+// with these headers and body.
 type Answer struct {
 	Status int
 	Delay  time.Duration
+	Header http.Header
 	Body   string
 }
 
@@ -100,6 +102,9 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	h.Status = ans.Status
+	for k, vs := range ans.Header {
+		w.Header()[k] = vs
+	}
 	w.WriteHeader(ans.Status)
 	_, _ = io.WriteString(w, ans.Body)
 	r.mu.Lock()

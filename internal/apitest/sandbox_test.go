@@ -101,6 +101,30 @@ func TestAgentSession(t *testing.T) {
 	})
 }
 
+// TestFaultRulesAreBounded: an account holds at most 100 fault rules; the
+// 101st is a 422 on "faults", another account still has room, and clearing
+// makes room again.
+func TestFaultRulesAreBounded(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		rule := map[string]any{"path_prefix": "/v1/nothing-here", "status": 503}
+		for i := range 100 {
+			if r := s.Do("POST", "/sandbox/v1/faults", rule); r.Status != 200 {
+				t.Fatalf("rule %d: status %d: %s", i+1, r.Status, r.Body)
+			}
+		}
+		m := expectError(t, s.Do("POST", "/sandbox/v1/faults", rule), 422, "faults")
+		if msg := mustJSON(m["errors"]); !strings.Contains(msg, "100") {
+			t.Errorf("the error does not say the limit: %s", msg)
+		}
+		if n := len(s.Do("GET", "/sandbox/v1/faults", nil).JSON(t)["faults"].([]any)); n != 100 {
+			t.Errorf("%d rules listed, want 100", n)
+		}
+		expectStatus(t, s.Send(apitest.Request{Method: "POST", Path: "/sandbox/v1/faults", Token: "other-token", Body: rule}), 200)
+		expectStatus(t, s.Do("DELETE", "/sandbox/v1/faults", nil), 200)
+		expectStatus(t, s.Do("POST", "/sandbox/v1/faults", rule), 200)
+	}, withOther)
+}
+
 func TestTeamMembership(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		// John joins Support (Jane is its only member).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -419,6 +420,66 @@ func TestWebhookEventsLogResponse(t *testing.T) {
 			if _, ok := resp[k]; !ok {
 				t.Errorf("response.%s missing: %s", k, mustJSON(e))
 			}
+		}
+	}, fastHooks)
+}
+
+// TestWebhookStoredAnswersAreBounded: a receiver cannot fill the attempt
+// log. Of a 500 with twenty 1.5 KiB headers and a 1 MiB body, the log keeps
+// the first 4 KiB of the body, each header value to 1 KiB and the headers to
+// 8 KiB in all; a 500 with a 4 MB header is a failed attempt that keeps
+// nothing of it.
+func TestWebhookStoredAnswersAreBounded(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		rcv := apitest.NewReceiver(t)
+		rcv.Respond(func(n int, _ apitest.Hook) apitest.Answer {
+			h := http.Header{}
+			switch n {
+			case 0:
+				for i := range 20 {
+					h.Set(fmt.Sprintf("X-Big-%02d", i), strings.Repeat("h", 1536))
+				}
+				return apitest.Answer{Status: 500, Header: h, Body: strings.Repeat("b", 1<<20)}
+			case 1:
+				h.Set("X-Huge", strings.Repeat("h", 4<<20))
+				return apitest.Answer{Status: 500, Header: h, Body: "huge header"}
+			}
+			return apitest.Answer{Status: 204}
+		})
+		s.Subscribe(rcv.URL, "contact_updated")
+		expectStatus(t, s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"name": "Bounded"}), 200)
+		rcv.WaitDelivered(t, 1, 10*time.Second)
+		rcv.WaitFor(t, 5*time.Second, func() bool { return len(webhookEvents(t, s, "")) == 3 }, "3 log entries")
+		log := webhookEvents(t, s, "") // newest first
+		headerBytes := func(e map[string]any) (total, longest int) {
+			h, _ := at(e, "response.headers").(map[string]any)
+			for k, v := range h {
+				total += len(k) + len(fmt.Sprint(v))
+				longest = max(longest, len(fmt.Sprint(v)))
+			}
+			return total, longest
+		}
+
+		big := log[2]
+		total, longest := headerBytes(big)
+		if at(big, "response.code") != float64(500) || len(fmt.Sprint(at(big, "response.body"))) != 4096 ||
+			total > 8192 || longest != 1024 || total < 8192-1024-len("X-Big-00") {
+			t.Errorf("1 MiB answer: code %v, body of %d bytes, headers of %d bytes (longest %d)",
+				at(big, "response.code"), len(fmt.Sprint(at(big, "response.body"))), total, longest)
+		}
+		if h, _ := at(big, "response.headers").(map[string]any); h["X-Big-00"] == nil {
+			t.Errorf("the first header by name was not kept: %v", h)
+		}
+
+		huge := log[1]
+		total, longest = headerBytes(huge)
+		if huge["success"] != false || at(huge, "response.code") == float64(500) || fmt.Sprint(huge["error"]) == "" ||
+			total > 8192 || longest > 1024 || len(mustJSON(huge)) > 16<<10 {
+			t.Errorf("4 MB header answer: code %v, error %v, headers of %d bytes, entry of %d bytes",
+				at(huge, "response.code"), huge["error"], total, len(mustJSON(huge)))
+		}
+		if log[0]["success"] != true {
+			t.Errorf("third attempt: %v", log[0])
 		}
 	}, fastHooks)
 }

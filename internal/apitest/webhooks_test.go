@@ -370,11 +370,19 @@ func TestWebhookAccountsAreIsolated(t *testing.T) {
 		if len(demo.Hooks()) != 1 || len(other.Hooks()) != 1 {
 			t.Errorf("demo got %d requests, other %d; want 1 each", len(demo.Hooks()), len(other.Hooks()))
 		}
-		r = s.Send(apitest.Request{Method: "GET", Path: "/v1/webhooks/events", Token: "other-token"})
-		expectStatus(t, r, 200)
-		list, _ := at(r.JSON(t), "webhook_events").([]any)
-		if len(list) != 1 || !strings.Contains(mustJSON(list[0]), "Other change") {
-			t.Errorf("other account's log: %s", r.Body)
+		// Each log is its own. An attempt is recorded after its receiver has
+		// answered: wait until both are, then read both logs.
+		logOf := func(token string) []any {
+			r := s.Send(apitest.Request{Method: "GET", Path: "/v1/webhooks/events", Token: token})
+			expectStatus(t, r, 200)
+			list, _ := at(r.JSON(t), "webhook_events").([]any)
+			return list
+		}
+		other.WaitFor(t, 5*time.Second, func() bool { return len(logOf("")) > 0 && len(logOf("other-token")) > 0 }, "both attempts to be recorded")
+		for _, c := range []struct{ token, change string }{{"", "Demo change"}, {"other-token", "Other change"}} {
+			if list := logOf(c.token); len(list) != 1 || !strings.Contains(mustJSON(list[0]), c.change) {
+				t.Errorf("log of token %q: %s", c.token, mustJSON(list))
+			}
 		}
 	}, withOther)
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,6 +89,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if err != nil {
 		return fail(err)
 	}
+	ln = limitPerAddress(ln, cfg.MaxConnsPerIP, log)
 	base := "http://" + ln.Addr().String()
 	publicURL := strings.TrimRight(cfg.PublicURL, "/")
 	if publicURL == "" {
@@ -97,9 +99,10 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, AuthFailureLimit: cfg.AuthFailureLimit, Version: Version}, svc,
 		inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// Slow clients are cut off (deadlines.go).
+		Handler:           withDeadlines(handler, cmp.Or(cfg.ReadTimeout, defaultReadTimeout), writeTimeout),
+		ReadHeaderTimeout: cmp.Or(cfg.ReadHeaderTimeout, defaultReadHeaderTimeout),
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}}
@@ -128,6 +131,9 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		}
 	}
 	startWorker(newWebhookWorker(cfg, st, keys, clock, log).Run)
+	startWorker(func(ctx context.Context) {
+		pruneEvents(ctx, st, clock, cmp.Or(cfg.EventRetention, DefaultEventRetention), cmp.Or(cfg.PruneInterval, time.Minute), log)
+	})
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
 	go func() {
 		errc := make(chan error, 1)

@@ -37,6 +37,14 @@ type Config struct {
 	WindowRule bool
 	// ShutdownTimeout bounds how long requests in flight may take to finish.
 	ShutdownTimeout time.Duration
+	// ReadTimeout is the time a client has to send a request's body (API.md
+	// section 6; 0: 30 s). ReadHeaderTimeout is the time it has to send the
+	// headers (0: 10 s; no flag, tests shorten it).
+	ReadTimeout       time.Duration
+	ReadHeaderTimeout time.Duration
+	// MaxConnsPerIP bounds the connections one client address holds open
+	// at once; 0 turns the limit off.
+	MaxConnsPerIP int
 	// Webhook delivery (API.md sections 4 and 6); zero values take the
 	// defaults of the flags. WebhookRetrySchedule is the waits between
 	// attempts (nil: the default schedule; empty: no retries).
@@ -50,7 +58,15 @@ type Config struct {
 	// SecretKey encrypts webhook secrets at rest. Empty: a key file in the
 	// data directory (SQLite) or a key kept in the database (PostgreSQL).
 	SecretKey string
+	// EventRetention is how long events and webhook attempts are kept
+	// (API.md section 6; 0: DefaultEventRetention). PruneInterval is how
+	// often older ones are deleted (0: a minute; no flag, tests shorten it).
+	EventRetention time.Duration
+	PruneInterval  time.Duration
 }
+
+// DefaultEventRetention is the default of --event-retention: 30 days.
+const DefaultEventRetention = 720 * time.Hour
 
 // stringList is a repeatable flag.
 type stringList []string
@@ -107,6 +123,11 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 		return c, fmt.Errorf("OPENBELL_SHUTDOWN_TIMEOUT: %w", err)
 	}
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", shutdown, "time requests in flight get to finish at shutdown (OPENBELL_SHUTDOWN_TIMEOUT)")
+	conns, err := strconv.Atoi(env("MAX_CONNS_PER_IP", "256"))
+	if err != nil {
+		return c, fmt.Errorf("OPENBELL_MAX_CONNS_PER_IP: %w", err)
+	}
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", conns, "connections one client address may hold open at once; 0 turns the limit off (OPENBELL_MAX_CONNS_PER_IP)")
 	schedule := fs.String("webhook-retry-schedule", env("WEBHOOK_RETRY_SCHEDULE", webhook.DefaultSchedule),
 		"comma-separated waits between webhook attempts, `d*n` repeats d n times; its length is the number of retries (OPENBELL_WEBHOOK_RETRY_SCHEDULE)")
 	for _, d := range []struct {
@@ -114,8 +135,10 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 		name, def string
 		usage     string
 	}{
+		{&c.ReadTimeout, "read-timeout", defaultReadTimeout.String(), "time a client has to send a request's body (OPENBELL_READ_TIMEOUT)"},
 		{&c.WebhookTimeout, "webhook-timeout", "10s", "time a webhook receiver has to answer (OPENBELL_WEBHOOK_TIMEOUT)"},
 		{&c.WebhookDisableAfter, "webhook-disable-after", "6h", "disable a webhook that has failed without success this long (OPENBELL_WEBHOOK_DISABLE_AFTER)"},
+		{&c.EventRetention, "event-retention", DefaultEventRetention.String(), "how long events and webhook attempts are kept; older ones are deleted in the background (OPENBELL_EVENT_RETENTION)"},
 	} {
 		envName := strings.ToUpper(strings.ReplaceAll(d.name, "-", "_"))
 		def, err := time.ParseDuration(env(envName, d.def))
@@ -128,7 +151,7 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	if err != nil {
 		return c, fmt.Errorf("OPENBELL_WEBHOOK_DENY_PRIVATE: %w", err)
 	}
-	fs.BoolVar(&c.WebhookDenyPrivate, "webhook-deny-private", denyPrivate, "refuse webhook targets on loopback, private or link-local addresses (OPENBELL_WEBHOOK_DENY_PRIVATE)")
+	fs.BoolVar(&c.WebhookDenyPrivate, "webhook-deny-private", denyPrivate, "refuse webhook targets on addresses that are not globally reachable: loopback, private, link-local, reserved, ... (OPENBELL_WEBHOOK_DENY_PRIVATE)")
 	concurrency, err := strconv.Atoi(env("WEBHOOK_CONCURRENCY", "200"))
 	if err != nil {
 		return c, fmt.Errorf("OPENBELL_WEBHOOK_CONCURRENCY: %w", err)
@@ -181,6 +204,15 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookAccountConcurrency < 0 {
 		errs = append(errs, errors.New("--webhook-account-concurrency must be 0 or more"))
+	}
+	if c.ReadTimeout < 0 || c.ReadHeaderTimeout < 0 {
+		errs = append(errs, errors.New("--read-timeout must not be negative"))
+	}
+	if c.MaxConnsPerIP < 0 {
+		errs = append(errs, errors.New("--max-conns-per-ip must be 0 or more"))
+	}
+	if c.EventRetention < 0 {
+		errs = append(errs, errors.New("--event-retention must not be negative"))
 	}
 	if c.WebhookConcurrency < 0 {
 		errs = append(errs, errors.New("--webhook-concurrency must be 0 or more"))

@@ -5,6 +5,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -24,6 +25,11 @@ type Fault struct {
 	// Count is how many more requests the rule may fail; 0 means no limit.
 	Count int `json:"count"`
 }
+
+// MaxFaults is the most fault rules an account holds (API.md section 5): the
+// rules live in the server's memory and every API request of the account
+// walks them.
+const MaxFaults = 100
 
 // FaultInput is the body of POST /sandbox/v1/faults.
 type FaultInput struct {
@@ -49,7 +55,8 @@ func NewFaults() *Faults {
 	return &Faults{rules: map[ob.ID][]*Fault{}, roll: rand.Float64}
 }
 
-// Add validates in and appends a rule for the account (first match wins).
+// Add validates in and appends a rule for the account (first match wins); an
+// account that holds MaxFaults rules gets a validation error on "faults".
 func (f *Faults) Add(accountID ob.ID, in FaultInput) (Fault, error) {
 	v := ob.NewValidation(ob.EINVALID)
 	prefix, _ := in.PathPrefix.Value()
@@ -84,6 +91,9 @@ func (f *Faults) Add(accountID ob.ID, in FaultInput) (Fault, error) {
 	method, _ := in.Method.Value()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if len(f.rules[accountID]) >= MaxFaults {
+		return Fault{}, ob.Invalid("faults", fmt.Sprintf("an account holds at most %d fault rules; DELETE /sandbox/v1/faults clears them", MaxFaults))
+	}
 	f.nextID++
 	r := &Fault{ID: f.nextID, Method: strings.ToUpper(method), PathPrefix: prefix, Status: status, Probability: p, DelayMS: delay, Count: count}
 	f.rules[accountID] = append(f.rules[accountID], r)

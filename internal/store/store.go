@@ -235,8 +235,13 @@ type Tx interface {
 	// NextDeliveryAt returns when the next delivery is due after now (zero
 	// when nothing is pending).
 	NextDeliveryAt(now time.Time) (time.Time, error)
-	// PruneWebhookLog deletes attempts and finished deliveries older than before.
-	PruneWebhookLog(before time.Time) error
+	// PruneEvents deletes what --event-retention no longer keeps (API.md
+	// section 6): events created before before, except those whose webhook
+	// delivery is still pending (kept until it is delivered, given up or
+	// cancelled); attempts made before it; deliveries done before it; and
+	// streams with nothing pending. It deletes at most limit rows of each
+	// table, oldest first, and reports whether a table had more to delete.
+	PruneEvents(before time.Time, limit int) (more bool, err error)
 	// ServerKey returns a key the server stored for itself, ENOTFOUND when
 	// none. InsertServerKey stores one unless the name is already taken.
 	ServerKey(name string) (string, error)

@@ -8,13 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
-	"sort"
-	"strings"
-	"syscall"
 	"time"
-	"unicode/utf8"
 
 	ob "github.com/openbell/openbell"
 )
@@ -29,15 +24,16 @@ func newClient(cfg Config) *http.Client {
 		dialer.Control = refusePrivate
 	}
 	transport := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		DisableCompression:    true,
-		MaxIdleConns:          2 * cfg.Concurrency,
-		MaxIdleConnsPerHost:   cfg.Concurrency,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   cfg.Timeout,
-		ResponseHeaderTimeout: cfg.Timeout,
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		DisableCompression:     true,
+		MaxIdleConns:           2 * cfg.Concurrency,
+		MaxIdleConnsPerHost:    cfg.Concurrency,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    cfg.Timeout,
+		ResponseHeaderTimeout:  cfg.Timeout,
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 	return &http.Client{
 		Transport:     transport,
@@ -45,46 +41,14 @@ func newClient(cfg Config) *http.Client {
 	}
 }
 
-// ErrPrivateAddress is the error of a connection refused by
-// --webhook-deny-private.
-var ErrPrivateAddress = errors.New("refused by --webhook-deny-private")
+// maxResponseHeaderBytes bounds the headers of an answer the client reads
+// at all: a receiver that sends more fails the attempt ("server response
+// headers exceeded ...") instead of making the worker hold them.
+const maxResponseHeaderBytes = 64 << 10
 
-// refusePrivate is a net.Dialer Control function: it runs on the resolved
-// address just before connecting, so a name that resolves (or re-resolves)
-// to an internal address is refused as surely as a literal one.
-func refusePrivate(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("%w: %s is not an IP address", ErrPrivateAddress, host)
-	}
-	if kind := privateKind(ip); kind != "" {
-		return fmt.Errorf("%w: %s is a %s address", ErrPrivateAddress, ip, kind)
-	}
-	return nil
-}
-
-// privateKind names why ip may not be a webhook target, "" when it may.
-func privateKind(ip netip.Addr) string {
-	ip = ip.Unmap()
-	switch {
-	case ip.IsLoopback():
-		return "loopback"
-	case ip.IsPrivate():
-		return "private"
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsInterfaceLocalMulticast():
-		return "link-local"
-	case ip.IsUnspecified():
-		return "unspecified"
-	}
-	return ""
-}
-
-// maxResponseHeaders bounds the headers kept of an answer.
-const maxResponseHeaders = 64
+// maxErrorText bounds the stored error of an attempt (some quote what the
+// receiver sent).
+const maxErrorText = 1024
 
 // post makes one attempt: it sends body to the webhook and fills the
 // attempt's answer, or its error when no answer arrived within the timeout.
@@ -112,16 +76,8 @@ func (w *Worker) post(ctx context.Context, d *ob.WebhookDelivery, secret string,
 	resp.Body.Close()
 	a.Duration = time.Since(start)
 	a.Code = resp.StatusCode
-	a.ResponseBody = storable(string(body))
-	a.ResponseHeaders = map[string]string{}
-	keys := make([]string, 0, len(resp.Header))
-	for k := range resp.Header {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys[:min(len(keys), maxResponseHeaders)] {
-		a.ResponseHeaders[k] = storable(strings.Join(resp.Header[k], ", "))
-	}
+	a.ResponseBody = ob.WebhookAnswerText(string(body), ob.MaxWebhookResponseBody)
+	a.ResponseHeaders = ob.WebhookAnswerHeaders(resp.Header)
 }
 
 // errorText describes a failed request without the URL (which the log
@@ -134,14 +90,5 @@ func (w *Worker) errorText(ctx context.Context, err error) string {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return storable(err.Error())
-}
-
-// storable makes text fit for a TEXT column on both engines: valid UTF-8
-// without NUL bytes.
-func storable(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+	return ob.WebhookAnswerText(err.Error(), maxErrorText)
 }

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -109,21 +110,123 @@ func TestStandardWebhooksVector(t *testing.T) {
 	}
 }
 
+// TestPrivateKind: every range of API.md section 4 is refused, in each of
+// its IPv6 forms, and global addresses are not. Nothing connects anywhere.
 func TestPrivateKind(t *testing.T) {
-	for addr, want := range map[string]string{
-		"127.0.0.1": "loopback", "::1": "loopback", "10.1.2.3": "private", "172.16.0.1": "private",
-		"192.168.1.1": "private", "fd00::1": "private", "169.254.169.254": "link-local", "fe80::1": "link-local",
-		"0.0.0.0": "unspecified", "::ffff:127.0.0.1": "loopback", "93.184.216.34": "", "2606:4700::1111": "",
+	for _, c := range []struct{ addr, want string }{
+		{"127.0.0.1", "loopback"},
+		{"127.255.255.254", "loopback"},
+		{"::1", "loopback"},
+		{"10.1.2.3", "private"},
+		{"172.16.0.1", "private"},
+		{"172.31.255.255", "private"},
+		{"192.168.1.1", "private"},
+		{"169.254.169.254", "link-local"},
+		{"fe80::1", "link-local"},
+		{"fe80::1%eth0", "link-local"},
+		{"100.64.0.1", "shared address space"},
+		{"100.127.255.255", "shared address space"},
+		{"198.18.0.1", "benchmarking"},
+		{"198.19.255.255", "benchmarking"},
+		{"2001:2::1", "benchmarking"},
+		{"192.0.2.10", "documentation"},
+		{"198.51.100.7", "documentation"},
+		{"203.0.113.200", "documentation"},
+		{"2001:db8::1", "documentation"},
+		{"3fff::1", "documentation"},
+		{"224.0.0.1", "multicast"},
+		{"239.255.255.250", "multicast"},
+		{"ff02::1", "multicast"},
+		{"ff0e::1", "multicast"},
+		{"255.255.255.255", "broadcast"},
+		{"0.0.0.0", "unspecified"},
+		{"::", "unspecified"},
+		{"0.1.2.3", "reserved"},
+		{"240.0.0.1", "reserved"},
+		{"254.1.2.3", "reserved"},
+		{"192.0.0.8", "reserved"},
+		{"192.88.99.1", "reserved"},
+		{"100::1", "reserved"},
+		{"5f00::1", "reserved"},
+		{"4000::1", "reserved"},
+		{"fc00::1", "unique-local"},
+		{"fd12:3456::1", "unique-local"},
+		{"fec0::1", "site-local"},
+		{"64:ff9b:1::a00:1", "local-use NAT64"},
+		// The IPv4-mapped, IPv4-compatible and NAT64 forms.
+		{"::ffff:127.0.0.1", "loopback, IPv4-mapped"},
+		{"::ffff:10.0.0.1", "private, IPv4-mapped"},
+		{"::ffff:169.254.169.254", "link-local, IPv4-mapped"},
+		{"::ffff:100.64.0.1", "shared address space, IPv4-mapped"},
+		{"::ffff:198.18.0.1", "benchmarking, IPv4-mapped"},
+		{"::ffff:203.0.113.1", "documentation, IPv4-mapped"},
+		{"::ffff:224.0.0.1", "multicast, IPv4-mapped"},
+		{"::ffff:255.255.255.255", "broadcast, IPv4-mapped"},
+		{"::ffff:0.0.0.0", "unspecified, IPv4-mapped"},
+		{"::ffff:240.0.0.1", "reserved, IPv4-mapped"},
+		{"::127.0.0.1", "loopback, IPv4-compatible"},
+		{"::10.0.0.1", "private, IPv4-compatible"},
+		{"::169.254.169.254", "link-local, IPv4-compatible"},
+		{"::192.0.2.1", "documentation, IPv4-compatible"},
+		{"::93.184.216.34", "reserved, IPv4-compatible"},
+		{"64:ff9b::127.0.0.1", "loopback, NAT64"},
+		{"64:ff9b::10.0.0.1", "private, NAT64"},
+		{"64:ff9b::169.254.169.254", "link-local, NAT64"},
+		{"64:ff9b::100.64.0.1", "shared address space, NAT64"},
+		{"64:ff9b::198.51.100.1", "documentation, NAT64"},
+		{"64:ff9b::255.255.255.255", "broadcast, NAT64"},
+		// Globally reachable.
+		{"93.184.216.34", ""},
+		{"8.8.8.8", ""},
+		{"100.63.255.255", ""},
+		{"100.128.0.0", ""},
+		{"172.32.0.1", ""},
+		{"198.20.0.1", ""},
+		{"223.255.255.255", ""},
+		{"2606:4700::1111", ""},
+		{"2a00:1450:4001::1", ""},
+		{"::ffff:93.184.216.34", ""},
+		{"64:ff9b::93.184.216.34", ""},
 	} {
-		if got := privateKind(netip.MustParseAddr(addr)); got != want {
-			t.Errorf("privateKind(%s) = %q, want %q", addr, got, want)
+		if got := privateKind(netip.MustParseAddr(c.addr)); got != c.want {
+			t.Errorf("privateKind(%s) = %q, want %q", c.addr, got, c.want)
 		}
 	}
-	if err := refusePrivate("tcp", "127.0.0.1:80", nil); err == nil || !strings.Contains(err.Error(), "loopback") {
-		t.Errorf("refusePrivate(127.0.0.1) = %v", err)
-	}
-	if err := refusePrivate("tcp", "93.184.216.34:443", nil); err != nil {
-		t.Errorf("refusePrivate(public) = %v", err)
+}
+
+// TestRefusePrivate: the dialer's Control function refuses the resolved
+// addresses privateKind names, whatever the network, and names the flag.
+// It is called directly: nothing connects.
+func TestRefusePrivate(t *testing.T) {
+	for _, c := range []struct{ network, address, want string }{
+		{"tcp", "127.0.0.1:80", "127.0.0.1 is not globally reachable (loopback)"},
+		{"tcp4", "10.0.0.7:443", "10.0.0.7 is not globally reachable (private)"},
+		{"tcp6", "[::1]:443", "::1 is not globally reachable (loopback)"},
+		{"tcp6", "[::ffff:192.168.0.1]:80", "::ffff:192.168.0.1 is not globally reachable (private, IPv4-mapped)"},
+		{"tcp6", "[::ffff:c0a8:1]:80", "::ffff:192.168.0.1 is not globally reachable (private, IPv4-mapped)"},
+		{"tcp6", "[64:ff9b::a9fe:a9fe]:80", "64:ff9b::a9fe:a9fe is not globally reachable (link-local, NAT64)"},
+		{"tcp6", "[::a00:1]:80", "::a00:1 is not globally reachable (private, IPv4-compatible)"},
+		{"tcp6", "[fe80::1%eth0]:80", "is not globally reachable (link-local)"},
+		{"tcp6", "[fd00::1]:80", "fd00::1 is not globally reachable (unique-local)"},
+		{"tcp", "100.100.100.200:80", "is not globally reachable (shared address space)"},
+		{"tcp", "198.18.5.5:80", "is not globally reachable (benchmarking)"},
+		{"tcp", "[2001:db8::5]:80", "is not globally reachable (documentation)"},
+		{"tcp", "239.1.1.1:80", "is not globally reachable (multicast)"},
+		{"tcp", "255.255.255.255:80", "is not globally reachable (broadcast)"},
+		{"tcp", "0.0.0.0:80", "is not globally reachable (unspecified)"},
+		{"tcp", "240.1.1.1:80", "is not globally reachable (reserved)"},
+		{"tcp", "example.com:80", "example.com is not an IP address"},
+		{"tcp", "93.184.216.34:443", ""},
+		{"tcp6", "[2606:4700::1111]:443", ""},
+		{"tcp6", "[::ffff:93.184.216.34]:443", ""},
+	} {
+		err := refusePrivate(c.network, c.address, nil)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("refusePrivate(%s, %s) = %v, want nil", c.network, c.address, err)
+		case c.want != "" && (!errors.Is(err, ErrPrivateAddress) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("refusePrivate(%s, %s) = %v, want %q", c.network, c.address, err, c.want)
+		}
 	}
 }
 

@@ -30,8 +30,8 @@ type Config struct {
 	// DisableAfter disables a webhook that has failed without a success
 	// this long (6 h).
 	DisableAfter time.Duration
-	// DenyPrivate refuses targets on loopback, private and link-local
-	// addresses.
+	// DenyPrivate refuses targets on addresses that are not globally
+	// reachable (privateKind).
 	DenyPrivate bool
 	// Concurrency is the number of deliveries in flight at once (200).
 	Concurrency int
@@ -55,8 +55,6 @@ type Config struct {
 	// ShutdownGrace is how long deliveries in flight may finish at shutdown
 	// (2 s); the rest are cancelled and sent again after the restart.
 	ShutdownGrace time.Duration
-	// LogRetention is how long attempts and finished deliveries are kept (30 days).
-	LogRetention time.Duration
 	// UserAgent is the User-Agent header.
 	UserAgent string
 }
@@ -75,7 +73,6 @@ func (c Config) withDefaults() Config {
 	def(&c.Poll, 500*time.Millisecond)
 	def(&c.Lease, c.Timeout+5*time.Second)
 	def(&c.ShutdownGrace, 2*time.Second)
-	def(&c.LogRetention, 30*24*time.Hour)
 	if c.Concurrency <= 0 {
 		c.Concurrency = 200
 	}
@@ -180,7 +177,6 @@ func (w *Worker) Run(ctx context.Context) {
 	var inflight sync.WaitGroup
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	var pruned time.Time
 	for ctx.Err() == nil {
 		wait := w.cfg.Poll
 		if free := w.cfg.Concurrency - int(w.busy.Load()); free > 0 {
@@ -207,10 +203,6 @@ func (w *Worker) Run(ctx context.Context) {
 			if !next.IsZero() {
 				wait = min(wait, next.Sub(w.clock.Now()))
 			}
-		}
-		if time.Since(pruned) > time.Hour {
-			pruned = time.Now()
-			w.prune(ctx)
 		}
 		timer.Reset(max(wait, time.Millisecond))
 		select {
@@ -341,12 +333,5 @@ func (w *Worker) record(batch []ob.DeliveryResult) {
 			return
 		}
 		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
-	}
-}
-
-func (w *Worker) prune(ctx context.Context) {
-	before := w.clock.Now().Add(-w.cfg.LogRetention)
-	if err := w.st.Write(ctx, func(tx store.Tx) error { return tx.PruneWebhookLog(before) }); err != nil && ctx.Err() == nil {
-		w.log.Error("webhooks: prune the log", slog.Any("err", err))
 	}
 }

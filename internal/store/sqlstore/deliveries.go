@@ -275,15 +275,3 @@ func (t *tx) NextDeliveryAt(now time.Time) (time.Time, error) {
 		WHERE pending > 0 AND next_attempt_at > ? AND next_attempt_at < ?`, ob.Millis(now), never).Scan(&next)
 	return ob.FromMillis(next), err
 }
-
-func (t *tx) PruneWebhookLog(before time.Time) error {
-	b := ob.Millis(before)
-	if _, err := t.exec("DELETE FROM webhook_attempts WHERE created_at < ?", b); err != nil {
-		return err
-	}
-	if _, err := t.exec("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND updated_at < ?", b); err != nil {
-		return err
-	}
-	_, err := t.exec("DELETE FROM webhook_streams WHERE pending = 0 AND lease_until = 0")
-	return err
-}
