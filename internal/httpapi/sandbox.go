@@ -50,6 +50,15 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request, p *ob.Prin
 	return nil
 }
 
+func (s *Server) getClock(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	res, err := s.svc.Clock(r.Context(), p.AccountID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
 func (s *Server) addFault(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
 	var in sandbox.FaultInput
 	if err := decode(r, &in); err != nil {
