@@ -198,3 +198,58 @@ func TestClearAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordAfterClear: a delivery in flight when its account was cleared
+// leaves no attempt and no failure on the webhook subscribed since; the other
+// account's results are recorded.
+func TestRecordAfterClear(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		db := e.Open(t)
+		now := time.UnixMilli(1_800_000_000_000).UTC()
+		a := queueFixture(t, db, []string{ob.NewID()}, 1, now)
+		b := queueFixture(t, db, []string{ob.NewID()}, 1, now)
+		ds := claim(t, db, "w", now, 10)
+		if len(ds) != 2 {
+			t.Fatalf("claimed %d deliveries, want 2", len(ds))
+		}
+		err := db.Write(context.Background(), func(tx store.Tx) error {
+			if err := tx.ClearAccount(a); err != nil {
+				return err
+			}
+			w := &ob.Webhook{AccountID: a, URL: "http://y", Subscriptions: []string{ob.EventContactUpdated}, SealedSecret: "s", CreatedAt: now}
+			return tx.SaveWebhook(w, now)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var results []ob.DeliveryResult
+		for _, d := range ds {
+			results = append(results, ob.DeliveryResult{Delivery: d, Outcome: ob.DeliveryGone, At: now, Attempt: ob.WebhookAttempt{Attempt: 1, Code: 410, CreatedAt: now}})
+		}
+		record(t, db, "w", results...)
+		err = db.Read(context.Background(), func(tx store.Tx) error {
+			for _, c := range []struct {
+				acct     ob.ID
+				attempts int
+				enabled  bool
+			}{{a, 0, true}, {b, 1, false}} {
+				_, n, err := tx.ListWebhookAttempts(c.acct, ob.WebhookAttemptFilter{Limit: 10})
+				if err != nil {
+					return err
+				}
+				w, err := tx.WebhookByAccount(c.acct)
+				if err != nil {
+					return err
+				}
+				if n != c.attempts || w.Enabled != c.enabled || w.FailingSince.IsZero() != c.enabled {
+					t.Errorf("account %s: %d attempts, webhook enabled %v failing since %v; want %d attempts, enabled %v",
+						c.acct, n, w.Enabled, w.FailingSince, c.attempts, c.enabled)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
