@@ -217,6 +217,7 @@ func TestContractMethodNotAllowed(t *testing.T) {
 			{"/v1/auth/me", []string{"POST", "DELETE"}, []string{"GET"}},
 			{"/sandbox/v1/inbound", []string{"GET"}, []string{"POST"}},
 			{"/sandbox/v1/clock", []string{"PUT", "DELETE"}, []string{"GET", "POST"}},
+			{"/sandbox/v1/reset", []string{"GET", "DELETE"}, []string{"POST"}},
 			{"/sandbox/v1/faults", []string{"PUT"}, []string{"GET", "POST", "DELETE"}},
 			{"/sandbox/v1/messages/adf3d1216d4c4dcd908199d6700f2381/status", []string{"GET"}, []string{"POST"}},
 			{"/sandbox/v1/users/" + userJohn + "/session", []string{"GET"}, []string{"POST"}},
@@ -546,7 +547,7 @@ func TestContractAuthOnEveryRoute(t *testing.T) {
 			{"GET", "/v1/custom_statuses", nil}, {"GET", "/v1/custom_statuses/" + csLunch, nil}, {"DELETE", "/v1/custom_statuses/" + csLunch, nil},
 			{"GET", "/v1/funnels", nil}, {"GET", "/v1/templates", nil}, {"GET", "/v1/templates/" + welcome, nil},
 			{"GET", "/v1/plan", nil}, {"GET", "/v1/auth/me", nil}, {"GET", "/sandbox/v1/faults", nil}, {"DELETE", "/sandbox/v1/faults", nil},
-			{"GET", "/sandbox/v1/clock", nil},
+			{"GET", "/sandbox/v1/clock", nil}, {"POST", "/sandbox/v1/reset", nil},
 		}
 		routes = append(routes, bodyRoutes()...)
 		events := len(s.Events(""))

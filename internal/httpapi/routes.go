@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /sandbox/v1/faults", s.api(s.addFault))
 	s.mux.Handle("GET /sandbox/v1/faults", s.api(s.listFaults))
 	s.mux.Handle("DELETE /sandbox/v1/faults", s.api(s.clearFaults))
+	s.mux.Handle("POST /sandbox/v1/reset", s.api(s.resetAccount))
 }
 
 // health answers 200 once the database is reachable and migrated.

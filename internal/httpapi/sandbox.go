@@ -83,6 +83,18 @@ func (s *Server) clearFaults(w http.ResponseWriter, r *http.Request, p *ob.Princ
 	return nil
 }
 
+// resetAccount empties the account and loads the fixtures it came from
+// again; its fault rules, kept in this process's memory, go once that has
+// committed.
+func (s *Server) resetAccount(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	if err := s.svc.ResetAccount(r.Context(), p.AccountID); err != nil {
+		return err
+	}
+	s.faults.Clear(p.AccountID)
+	writeJSON(w, http.StatusOK, map[string]string{"status": "account was reset"})
+	return nil
+}
+
 // injectFault applies the account's fault rules to an API request: it waits
 // the rule's delay and, when the rule has a status, answers with it before
 // the handler runs, so the request changes nothing. It reports whether the
