@@ -218,7 +218,8 @@ func TestContractMethodNotAllowed(t *testing.T) {
 			{"/v1/plan", []string{"POST"}, []string{"GET"}},
 			{"/v1/auth/me", []string{"POST", "DELETE"}, []string{"GET"}},
 			{"/sandbox/v1/inbound", []string{"GET"}, []string{"POST"}},
-			{"/sandbox/v1/clock", []string{"GET"}, []string{"POST"}},
+			{"/sandbox/v1/clock", []string{"PUT", "DELETE"}, []string{"GET", "POST"}},
+			{"/sandbox/v1/reset", []string{"GET", "DELETE"}, []string{"POST"}},
 			{"/sandbox/v1/faults", []string{"PUT"}, []string{"GET", "POST", "DELETE"}},
 			{"/sandbox/v1/messages/adf3d1216d4c4dcd908199d6700f2381/status", []string{"GET"}, []string{"POST"}},
 			{"/sandbox/v1/users/" + userJohn + "/session", []string{"GET"}, []string{"POST"}},
@@ -549,6 +550,7 @@ func TestContractAuthOnEveryRoute(t *testing.T) {
 			{"GET", "/v1/funnels", nil}, {"GET", "/v1/templates", nil}, {"GET", "/v1/templates/" + welcome, nil},
 			{"GET", "/v1/plan", nil}, {"GET", "/v1/auth/me", nil}, {"GET", "/sandbox/v1/faults", nil}, {"DELETE", "/sandbox/v1/faults", nil},
 			{"DELETE", "/v1/messages", map[string]any{"uuid": "adf3d1216d4c4dcd908199d6700f2381"}}, {"DELETE", "/v1/custom_status/" + csLunch, nil},
+			{"GET", "/sandbox/v1/clock", nil}, {"POST", "/sandbox/v1/reset", nil},
 		}
 		routes = append(routes, bodyRoutes()...)
 		events := len(s.Events(""))
@@ -579,7 +581,7 @@ func TestContractSuccessContentType(t *testing.T) {
 			"/v1/contacts/" + johnDoe + "/messages", "/v1/contacts/" + johnDoe + "/bot", "/v1/messages/status/adf3d1216d4c4dcd908199d6700f2381",
 			"/v1/channels", "/v1/channels/" + waMain, "/v1/teams", "/v1/teams/" + teamGen, "/v1/teams/" + teamGen + "/members",
 			"/v1/custom_statuses", "/v1/custom_statuses/" + csLunch, "/v1/funnels", "/v1/templates", "/v1/templates/" + welcome,
-			"/v1/plan", "/v1/auth/me", "/sandbox/v1/faults", "/healthz"} {
+			"/v1/plan", "/v1/auth/me", "/sandbox/v1/faults", "/sandbox/v1/clock", "/healthz"} {
 			r := s.Do("GET", path, nil)
 			expectStatus(t, r, 200)
 			if ct := r.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {

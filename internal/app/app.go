@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -65,15 +64,20 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if err != nil {
 		return fail(fmt.Errorf("prepare default account: %w", err))
 	}
+	var seed *seedFile
 	if cfg.Seed != "" {
-		file, err := os.Open(cfg.Seed)
+		var (
+			file io.ReadSeeker
+			done func()
+		)
+		seed, file, done, err = openSeed(cfg.Seed)
 		if err != nil {
 			return fail(fmt.Errorf("seed: %w", err))
 		}
 		// Load reads the contacts a chunk at a time, so that a large file
 		// does not have to fit in memory.
 		err = fixture.Load(ctx, st, file, clock.Now())
-		file.Close()
+		done()
 		if err != nil {
 			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
 		}
@@ -95,7 +99,8 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if publicURL == "" {
 		publicURL = base
 	}
-	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule, Secrets: keys})
+	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule, Secrets: keys,
+		Origins: origins{seed: seed}})
 	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, AuthFailureLimit: cfg.AuthFailureLimit, Version: Version}, svc,
 		inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{

@@ -62,12 +62,14 @@ func (s *Server) routes() {
 	// Sandbox (API.md section 5): play the customer and the network.
 	s.mux.Handle("POST /sandbox/v1/inbound", s.api(s.inbound))
 	s.mux.Handle("POST /sandbox/v1/messages/{uuid}/status", s.api(s.forceStatus))
+	s.mux.Handle("GET /sandbox/v1/clock", s.api(s.getClock))
 	s.mux.Handle("POST /sandbox/v1/clock", s.api(s.advanceClock))
 	s.mux.Handle("POST /sandbox/v1/users/{uuid}/session", s.api(s.agentSession))
 	s.mux.Handle("POST /sandbox/v1/teams/{uuid}/members", s.api(s.teamMembership))
 	s.mux.Handle("POST /sandbox/v1/faults", s.api(s.addFault))
 	s.mux.Handle("GET /sandbox/v1/faults", s.api(s.listFaults))
 	s.mux.Handle("DELETE /sandbox/v1/faults", s.api(s.clearFaults))
+	s.mux.Handle("POST /sandbox/v1/reset", s.api(s.resetAccount))
 }
 
 // health answers 200 once the database is reachable and migrated.

@@ -50,6 +50,15 @@ func (s *Server) advanceClock(w http.ResponseWriter, r *http.Request, p *ob.Prin
 	return nil
 }
 
+func (s *Server) getClock(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	res, err := s.svc.Clock(r.Context(), p.AccountID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
 func (s *Server) addFault(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
 	var in sandbox.FaultInput
 	if err := decode(r, &in); err != nil {
@@ -71,6 +80,18 @@ func (s *Server) listFaults(w http.ResponseWriter, r *http.Request, p *ob.Princi
 func (s *Server) clearFaults(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
 	s.faults.Clear(p.AccountID)
 	writeJSON(w, http.StatusOK, map[string]string{"status": "faults were cleared"})
+	return nil
+}
+
+// resetAccount empties the account and loads the fixtures it came from
+// again; its fault rules, kept in this process's memory, go once that has
+// committed.
+func (s *Server) resetAccount(w http.ResponseWriter, r *http.Request, p *ob.Principal) error {
+	if err := s.svc.ResetAccount(r.Context(), p.AccountID); err != nil {
+		return err
+	}
+	s.faults.Clear(p.AccountID)
+	writeJSON(w, http.StatusOK, map[string]string{"status": "account was reset"})
 	return nil
 }
 

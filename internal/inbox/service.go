@@ -39,6 +39,9 @@ type Options struct {
 	// Secrets encrypts webhook secrets for storage (the server key of
 	// --secret-key); without it subscribing is an internal error.
 	Secrets SecretBox
+	// Origins loads an account's workspace again for ResetAccount; without
+	// it a reset is an internal error.
+	Origins Origins
 }
 
 // New returns a Service on st. publicURL is the base of href links.

@@ -163,6 +163,14 @@ type Tx interface {
 	// ShiftWebhookSchedule moves the account's webhook retry times and
 	// failing period d earlier (the sandbox clock moved forward by d).
 	ShiftWebhookSchedule(accountID ob.ID, d time.Duration) error
+	// ClearAccount deletes everything the account holds but the account row
+	// and its tokens (POST /sandbox/v1/reset empties the account before the
+	// fixture it came from is loaded again): its workspace objects, contacts
+	// with their messages, tags and counts, events, webhook with its
+	// deliveries, streams and attempts, idempotency keys and clock offset.
+	// On PostgreSQL it first locks the account row, so that writes adding
+	// rows to the account wait for the transaction to end.
+	ClearAccount(accountID ob.ID) error
 
 	// Events, in the order they were recorded.
 	InsertEvent(e *ob.Event) error

@@ -165,11 +165,19 @@ func (t *tx) recordDelivery(worker string, r ob.DeliveryResult, enabled, cleared
 		return err
 	}
 	if r.Outcome != ob.DeliveryCancelled {
+		// A delivery that is gone (its account was reset while it was in
+		// flight) leaves no trace: no attempt, and no failure on a webhook
+		// subscribed since.
 		a := r.Attempt
-		if _, err := t.exec(`INSERT INTO webhook_attempts (account_id, delivery_id, message_id, event_name, attempt, success, code,
-			response_body, response_headers, error, duration_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := t.exec(`INSERT INTO webhook_attempts (account_id, delivery_id, message_id, event_name, attempt, success, code,
+			response_body, response_headers, error, duration_ms, created_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = ?)`,
 			d.AccountID, d.ID, d.MessageID, d.Event, a.Attempt, b2i(a.Success), a.Code, a.ResponseBody,
-			toJSON(a.ResponseHeaders), a.Error, a.Duration.Milliseconds(), ob.Millis(a.CreatedAt)); err != nil {
+			toJSON(a.ResponseHeaders), a.Error, a.Duration.Milliseconds(), ob.Millis(a.CreatedAt), d.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
 	}
