@@ -83,8 +83,14 @@ func StartConfig(t testing.TB, cfg app.Config) *Server {
 // StartClock is StartConfig with the server's clock.
 func StartClock(t testing.TB, cfg app.Config, clock ob.Clock) *Server {
 	t.Helper()
+	return StartLogged(t, cfg, clock, io.Discard)
+}
+
+// StartLogged is StartClock with the server's log written to logs.
+func StartLogged(t testing.TB, cfg app.Config, clock ob.Clock, logs io.Writer) *Server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Start(ctx, cfg, clock, io.Discard, io.Discard)
+	a, err := app.Start(ctx, cfg, clock, io.Discard, logs)
 	if err != nil {
 		cancel()
 		t.Fatalf("start server: %v", err)

@@ -45,11 +45,12 @@ type App struct {
 // and starts serving. It returns once the listener is open; Wait blocks until
 // ctx ends and the server has shut down.
 func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Writer) (*App, error) {
-	log := newLogger(cfg.LogLevel, stderr)
+	log := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
+	m := newMetrics(st, clock)
 	fail := func(err error) (*App, error) {
 		st.Close()
 		return nil, err
@@ -101,8 +102,15 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	}
 	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule, Secrets: keys,
 		Origins: origins{seed: seed}})
-	handler := httpapi.New(httpapi.Config{RateLimit: cfg.RateLimit, AuthFailureLimit: cfg.AuthFailureLimit, Version: Version}, svc,
-		inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
+	hcfg := httpapi.Config{RateLimit: cfg.RateLimit, AuthFailureLimit: cfg.AuthFailureLimit, Version: Version, Metrics: m}
+	if cfg.MetricsAddr == "" {
+		hcfg.MetricsHandler = m.Handler()
+	} else if err := serveMetrics(ctx, cfg.MetricsAddr, m, log); err != nil {
+		ln.Close()
+		return fail(err)
+	}
+	warnSharedWithoutPublicURL(ctx, cfg, st, log)
+	handler := httpapi.New(hcfg, svc, inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
 		// Slow clients are cut off (deadlines.go).
 		Handler:           withDeadlines(handler, cmp.Or(cfg.ReadTimeout, defaultReadTimeout), writeTimeout),
@@ -126,7 +134,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	if cfg.DeliveryInterval > 0 {
 		// On PostgreSQL each worker claims its steps with SKIP LOCKED, so
 		// several take different messages at once; SQLite has one writer.
-		p := sandbox.NewProgression(svc, log, cfg.DeliveryInterval)
+		p := sandbox.NewProgression(svc, log, cfg.DeliveryInterval, m.ProgressionLag)
 		n := 1
 		if st.Engine() == "postgres" {
 			n = postgresProgressionWorkers
@@ -135,7 +143,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 			startWorker(p.Run)
 		}
 	}
-	startWorker(newWebhookWorker(cfg, st, keys, clock, log).Run)
+	startWorker(newWebhookWorker(cfg, st, keys, clock, log, m).Run)
 	startWorker(func(ctx context.Context) {
 		pruneEvents(ctx, st, clock, cmp.Or(cfg.EventRetention, DefaultEventRetention), cmp.Or(cfg.PruneInterval, time.Minute), log)
 	})
@@ -184,10 +192,4 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return db, nil
-}
-
-func newLogger(level string, w io.Writer) *slog.Logger {
-	var l slog.Level
-	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }

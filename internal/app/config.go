@@ -30,6 +30,10 @@ type Config struct {
 	// client address may make per second; 0 turns it off.
 	AuthFailureLimit int
 	LogLevel         string
+	// LogFormat is text or json.
+	LogFormat string
+	// MetricsAddr, when set, serves GET /metrics there instead of on Addr.
+	MetricsAddr string
 	// DeliveryInterval is the sandbox step between delivery statuses; 0
 	// turns automatic progression off.
 	DeliveryInterval time.Duration
@@ -108,6 +112,8 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 	fs.IntVar(&c.AuthFailureLimit, "auth-failure-limit", authFailures,
 		"requests that fail authentication per second per client address; 0 turns limiting off (OPENBELL_AUTH_FAILURE_LIMIT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (OPENBELL_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (OPENBELL_LOG_FORMAT)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve GET /metrics on this address instead of --addr (OPENBELL_METRICS_ADDR)")
 	interval, err := time.ParseDuration(env("DELIVERY_INTERVAL", "1s"))
 	if err != nil {
 		return c, fmt.Errorf("OPENBELL_DELIVERY_INTERVAL: %w", err)
@@ -227,6 +233,11 @@ func (c Config) Validate() error {
 		if strings.ContainsAny(k, " \t\"") {
 			errs = append(errs, errors.New("--api-key must not contain spaces or quotes"))
 		}
+	}
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/metrics"
 	"github.com/openbell/openbell/internal/store"
 	"github.com/openbell/openbell/internal/webhook"
 )
@@ -54,7 +55,7 @@ func webhookKeyring(ctx context.Context, cfg Config, st store.Store, clock ob.Cl
 }
 
 // newWebhookWorker returns the delivery worker of the configuration.
-func newWebhookWorker(cfg Config, st store.Store, keys *webhook.Keyring, clock ob.Clock, log *slog.Logger) *webhook.Worker {
+func newWebhookWorker(cfg Config, st store.Store, keys *webhook.Keyring, clock ob.Clock, log *slog.Logger, m *metrics.Metrics) *webhook.Worker {
 	return webhook.New(st, keys, clock, webhook.Config{
 		Schedule:           cfg.WebhookRetrySchedule,
 		Timeout:            cfg.WebhookTimeout,
@@ -66,5 +67,6 @@ func newWebhookWorker(cfg Config, st store.Store, keys *webhook.Keyring, clock o
 		// a crashed predecessor's.
 		ReleaseAtStart: cfg.DatabaseURL == "",
 		UserAgent:      "openbell-webhooks/" + Version,
+		Metrics:        m,
 	}, log)
 }

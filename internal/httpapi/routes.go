@@ -5,6 +5,9 @@ import "net/http"
 // routes is the whole API on one screen.
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.health)
+	if s.cfg.MetricsHandler != nil {
+		s.mux.Handle("GET /metrics", s.cfg.MetricsHandler)
+	}
 
 	// Contacts and their conversation (API.md section 3, "Contacts").
 	s.mux.Handle("GET /v1/contacts", s.api(s.listContacts))

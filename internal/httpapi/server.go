@@ -16,6 +16,7 @@ import (
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/inbox"
+	"github.com/openbell/openbell/internal/metrics"
 	"github.com/openbell/openbell/internal/sandbox"
 )
 
@@ -29,6 +30,10 @@ type Config struct {
 	AuthFailureLimit int
 	// Version is reported in logs.
 	Version string
+	// Metrics records requests; nil records nothing.
+	Metrics *metrics.Metrics
+	// MetricsHandler, when set, serves GET /metrics (no token).
+	MetricsHandler http.Handler
 }
 
 // Server is the http.Handler of the whole API.
@@ -52,14 +57,22 @@ func New(cfg Config, svc *inbox.Service, auth *inbox.Authenticator, faults *sand
 	return s
 }
 
-// ServeHTTP implements http.Handler: request id, panic recovery, and the
-// JSON answers for unknown routes (404) and wrong methods (405).
+// ServeHTTP implements http.Handler: request id, the request's log line and
+// metrics, panic recovery, and the JSON answers for unknown routes (404) and
+// wrong methods (405).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.Header.Get("X-Request-Id")
 	if !validRequestID(id) {
 		id = newRequestID()
 	}
 	w.Header().Set("X-Request-Id", id)
+	rec, r := s.observe(w, r, id)
+	defer rec.done()
+	s.serve(rec, r, id)
+}
+
+// serve answers a request.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, id string) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -165,6 +178,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Princ
 	addr := clientAddress(r)
 	secret, ok := tokenFromHeader(r.Header.Get("Authorization"))
 	p, known := s.auth.Known(secret)
+	defer func() {
+		if p != nil {
+			noteAccount(r, p.AccountID)
+		}
+	}()
 	if !known && s.cfg.AuthFailureLimit > 0 && s.failures.over(addr) {
 		v := s.failures.check(addr, false)
 		w.Header().Set("Retry-After", strconv.Itoa(v.retryAfter))

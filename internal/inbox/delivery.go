@@ -95,11 +95,11 @@ func (s *Service) emitStatus(tx store.Tx, m *ob.Message, c *ob.Contact, now time
 // with several processes on one database. A message's steps fall due one
 // interval after another; when the worker is behind (under load), the steps
 // of a message that are all due by now are taken together, each with its own
-// event, in order. It returns how many messages moved.
-func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error) {
-	n := 0
-	err := s.store.Write(ctx, func(tx store.Tx) error {
-		n = 0
+// event, in order. It returns how many messages moved and how late the
+// most overdue step was taken.
+func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (n int, lag time.Duration, err error) {
+	err = s.store.Write(ctx, func(tx store.Tx) error {
+		n, lag = 0, 0
 		now := s.now()
 		due, err := tx.DueMessages(now, limit)
 		if err != nil {
@@ -116,6 +116,7 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 			if c == nil {
 				return ob.NotFound("contact")
 			}
+			lag = max(lag, now.Sub(m.DueAt))
 			off, ok := offsets[m.AccountID]
 			if !ok {
 				if off, err = tx.ClockOffset(m.AccountID); err != nil {
@@ -133,7 +134,7 @@ func (s *Service) AdvanceDeliveries(ctx context.Context, limit int) (int, error)
 		}
 		return nil
 	})
-	return n, err
+	return n, lag, err
 }
 
 // takeSteps takes m's due step and those after it that are due by now (the

@@ -19,13 +19,18 @@ type Progression struct {
 	svc  *inbox.Service
 	log  *slog.Logger
 	poll time.Duration
+	lag  func(time.Duration)
 }
 
 // NewProgression returns a worker that looks for due steps every poll (and
-// at once after a send scheduled one).
-func NewProgression(svc *inbox.Service, log *slog.Logger, interval time.Duration) *Progression {
+// at once after a send scheduled one). lag, when not nil, hears how late
+// each batch's most overdue step was taken.
+func NewProgression(svc *inbox.Service, log *slog.Logger, interval time.Duration, lag func(time.Duration)) *Progression {
 	poll := min(max(interval/4, 2*time.Millisecond), 250*time.Millisecond)
-	return &Progression{svc: svc, log: log, poll: poll}
+	if lag == nil {
+		lag = func(time.Duration) {}
+	}
+	return &Progression{svc: svc, log: log, poll: poll, lag: lag}
 }
 
 // Run works until ctx ends.
@@ -33,9 +38,12 @@ func (p *Progression) Run(ctx context.Context) {
 	timer := time.NewTimer(p.poll)
 	defer timer.Stop()
 	for {
-		n, err := p.svc.AdvanceDeliveries(ctx, batch)
+		n, lag, err := p.svc.AdvanceDeliveries(ctx, batch)
 		if err != nil && ctx.Err() == nil {
 			p.log.Error("delivery progression", slog.Any("err", err))
+		}
+		if n > 0 {
+			p.lag(lag)
 		}
 		if n == batch && err == nil {
 			continue // more are due

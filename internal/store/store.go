@@ -236,10 +236,14 @@ type Tx interface {
 	// RecordDeliveries stores what became of claimed deliveries: the attempt
 	// log, the delivery and stream state, and the webhook's failure clock
 	// (disabling it on 410 or when it has failed since DisableBefore).
-	RecordDeliveries(worker string, results []ob.DeliveryResult) error
+	// It returns the accounts whose webhook the batch disabled.
+	RecordDeliveries(worker string, results []ob.DeliveryResult) (disabled []ob.ID, err error)
 	// ReleaseLeases gives back the streams worker holds; worker "" releases
 	// every lease (at the start of a single-process engine).
 	ReleaseLeases(worker string) error
+	// DeliveryBacklog counts the pending webhook deliveries of every
+	// account and tells when the oldest was queued (zero when none).
+	DeliveryBacklog() (pending int, oldest time.Time, err error)
 	// NextDeliveryAt returns when the next delivery is due after now (zero
 	// when nothing is pending).
 	NextDeliveryAt(now time.Time) (time.Time, error)
@@ -254,6 +258,16 @@ type Tx interface {
 	// none. InsertServerKey stores one unless the name is already taken.
 	ServerKey(name string) (string, error)
 	InsertServerKey(name, value string, at time.Time) error
+}
+
+// Observer hears of the store's work, for metrics.
+type Observer interface {
+	// WriteDone is called when a write transaction ends (err nil: it
+	// committed).
+	WriteDone(err error)
+	// GroupCommitted is called when size write transactions shared one
+	// commit.
+	GroupCommitted(size int)
 }
 
 // DeliveryNotifier is implemented by stores that signal, after a commit,

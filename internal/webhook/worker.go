@@ -17,6 +17,7 @@ import (
 	"time"
 
 	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/metrics"
 	"github.com/openbell/openbell/internal/store"
 )
 
@@ -57,6 +58,8 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// UserAgent is the User-Agent header.
 	UserAgent string
+	// Metrics counts deliveries by outcome; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 func (c Config) withDefaults() Config {
@@ -323,9 +326,14 @@ func (w *Worker) recordLoop(results <-chan ob.DeliveryResult) {
 func (w *Worker) record(batch []ob.DeliveryResult) {
 	for try := 1; ; try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := w.st.Write(ctx, func(tx store.Tx) error { return tx.RecordDeliveries(w.id, batch) })
+		var disabled []ob.ID
+		err := w.st.Write(ctx, func(tx store.Tx) (err error) {
+			disabled, err = tx.RecordDeliveries(w.id, batch)
+			return err
+		})
 		cancel()
 		if err == nil {
+			w.report(batch, disabled)
 			return
 		}
 		if try == 3 {
@@ -333,5 +341,35 @@ func (w *Worker) record(batch []ob.DeliveryResult) {
 			return
 		}
 		time.Sleep(time.Duration(try) * 100 * time.Millisecond)
+	}
+}
+
+// report tells what became of a recorded batch: the metrics of each
+// outcome, a warning for each failed attempt and for each webhook the batch
+// disabled. It names accounts and events, never a secret or a payload.
+func (w *Worker) report(batch []ob.DeliveryResult, disabled []ob.ID) {
+	for _, r := range batch {
+		if r.Outcome == ob.DeliveryReleased {
+			continue
+		}
+		w.cfg.Metrics.Delivery(r.Outcome)
+		switch r.Outcome {
+		case ob.DeliveryRetry, ob.DeliveryFailed, ob.DeliveryGone:
+			attrs := []any{slog.String("account", r.Delivery.AccountID), slog.String("event", r.Delivery.Event),
+				slog.String("webhook_id", r.Delivery.MessageID), slog.Int("attempt", r.Attempt.Attempt), slog.String("outcome", r.Outcome)}
+			if r.Attempt.Code != 0 {
+				attrs = append(attrs, slog.Int("status", r.Attempt.Code))
+			}
+			if r.Attempt.Error != "" {
+				attrs = append(attrs, slog.String("error", r.Attempt.Error))
+			}
+			if r.Outcome == ob.DeliveryRetry {
+				attrs = append(attrs, slog.Time("next_attempt", r.NextAttemptAt))
+			}
+			w.log.Warn("webhook delivery failed", attrs...)
+		}
+	}
+	for _, acct := range disabled {
+		w.log.Warn("webhook disabled: it kept failing (or answered 410 Gone); subscribe again to re-enable it", slog.String("account", acct))
 	}
 }

@@ -9,7 +9,10 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
+	neturl "net/url"
+	"os"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -25,7 +28,7 @@ const migrationLock = 7_201_355_412
 
 // Open connects to url (postgres://...) and migrates the database.
 func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
-	pool, err := sql.Open("pgx", url)
+	pool, err := sql.Open("pgx", withApplicationName(url))
 	if err != nil {
 		return nil, err
 	}
@@ -72,4 +75,39 @@ func isRetryable(err error) bool {
 func isUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// applicationPrefix starts the application_name of every openbell
+// connection; the rest names the process.
+const applicationPrefix = "openbell/"
+
+// withApplicationName names the process's connections in the URL (unless
+// the URL names them), so that processes sharing a database can see each
+// other in pg_stat_activity.
+func withApplicationName(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if q.Get("application_name") != "" {
+		return raw
+	}
+	host, _ := os.Hostname()
+	q.Set("application_name", fmt.Sprintf("%s%s:%d", applicationPrefix, host, os.Getpid()))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// OtherProcesses counts the other openbell processes connected to db's
+// database.
+func OtherProcesses(ctx context.Context, db *sqlstore.DB) (int, error) {
+	var n int
+	for _, pool := range db.Pools() {
+		err := pool.QueryRowContext(ctx, `SELECT COUNT(DISTINCT application_name) FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name LIKE $1 AND application_name <> current_setting('application_name')`,
+			applicationPrefix+"%").Scan(&n)
+		return n, err
+	}
+	return 0, nil
 }

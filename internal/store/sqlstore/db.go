@@ -70,6 +70,8 @@ type DB struct {
 	// betweenGroups runs on the writer after each group, with no write
 	// transaction open.
 	betweenGroups func()
+	// observer hears of write transactions and group commits (metrics).
+	observer store.Observer
 }
 
 var _ store.Store = (*DB)(nil)
@@ -116,6 +118,18 @@ func (db *DB) BetweenWrites(fn func()) { db.betweenGroups = fn }
 // before the pools close: an engine's background work stops there.
 func (db *DB) AtClose(fn func() error) { db.atClose = append(db.atClose, fn) }
 
+// Observe registers o to hear of write transactions and group commits.
+// Call it before the first Write.
+func (db *DB) Observe(o store.Observer) { db.observer = o }
+
+// Pools returns the database pools by role, for their statistics.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.reader == db.writer {
+		return map[string]*sql.DB{"pool": db.writer}
+	}
+	return map[string]*sql.DB{"writer": db.writer, "reader": db.reader}
+}
+
 // Ping implements store.Store: the database answers and is migrated.
 func (db *DB) Ping(ctx context.Context) error {
 	var n int
@@ -128,7 +142,10 @@ func (db *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // Write implements store.Store.
-func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
+func (db *DB) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
+	if db.observer != nil {
+		defer func() { db.observer.WriteDone(err) }()
+	}
 	if db.group != nil {
 		return db.group.write(ctx, fn)
 	}

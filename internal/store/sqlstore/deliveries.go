@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"database/sql"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -126,7 +127,7 @@ func (t *tx) accountsWithPending() ([]ob.ID, error) {
 // account and contact, the order in which a progression batch queues
 // deliveries (DueMessages): PostgreSQL transactions take the locks in one
 // order.
-func (t *tx) RecordDeliveries(worker string, results []ob.DeliveryResult) error {
+func (t *tx) RecordDeliveries(worker string, results []ob.DeliveryResult) ([]ob.ID, error) {
 	defer t.forgetWebhooks() // results may disable a webhook
 	results = slices.Clone(results)
 	slices.SortStableFunc(results, func(a, b ob.DeliveryResult) int {
@@ -142,19 +143,26 @@ func (t *tx) RecordDeliveries(worker string, results []ob.DeliveryResult) error 
 		var on flag
 		err := t.queryRow("SELECT enabled FROM webhooks WHERE account_id = ?"+t.db.d.ForUpdate, acct).Scan(&on)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+			return nil, err
 		}
 		enabled[acct] = bool(on)
 	}
+	before := maps.Clone(enabled)
 	// cleared notes the accounts whose failure clock this batch has already
 	// reset (and not started again since): one reset is enough.
 	cleared := map[ob.ID]bool{}
 	for _, r := range results {
 		if err := t.recordDelivery(worker, r, enabled, cleared); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	var disabled []ob.ID
+	for _, acct := range slices.Sorted(maps.Keys(before)) {
+		if before[acct] && !enabled[acct] {
+			disabled = append(disabled, acct)
+		}
+	}
+	return disabled, nil
 }
 
 func (t *tx) recordDelivery(worker string, r ob.DeliveryResult, enabled, cleared map[ob.ID]bool) error {
@@ -275,6 +283,13 @@ func (t *tx) ReleaseLeases(worker string) error {
 	}
 	_, err := t.exec("UPDATE webhook_streams SET claimed_by = '', lease_until = 0 WHERE claimed_by = ?", worker)
 	return err
+}
+
+func (t *tx) DeliveryBacklog() (int, time.Time, error) {
+	var n int
+	var oldest int64
+	err := t.queryRow(`SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM webhook_deliveries WHERE status = 'pending'`).Scan(&n, &oldest)
+	return n, ob.FromMillis(oldest), err
 }
 
 func (t *tx) NextDeliveryAt(now time.Time) (time.Time, error) {

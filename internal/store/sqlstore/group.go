@@ -112,7 +112,9 @@ func (g *groupWriter) loop() {
 func (g *groupWriter) run(batch []*pendingWrite) {
 	if len(batch) == 1 {
 		p := batch[0]
-		p.err = g.db.writeAlone(p.ctx, p.fn)
+		if p.err = g.db.writeAlone(p.ctx, p.fn); p.err == nil && g.db.observer != nil {
+			g.db.observer.GroupCommitted(1)
+		}
 		return
 	}
 	if g.runGroup(batch) {
@@ -161,6 +163,9 @@ func (g *groupWriter) runGroup(batch []*pendingWrite) bool {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return false
+	}
+	if db.observer != nil {
+		db.observer.GroupCommitted(len(batch))
 	}
 	if queued {
 		db.signalQueued()

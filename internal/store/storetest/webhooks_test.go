@@ -61,7 +61,7 @@ func claim(t *testing.T, db *sqlstore.DB, worker string, now time.Time, limit in
 
 func record(t *testing.T, db *sqlstore.DB, worker string, rs ...ob.DeliveryResult) {
 	t.Helper()
-	if err := db.Write(context.Background(), func(tx store.Tx) error { return tx.RecordDeliveries(worker, rs) }); err != nil {
+	if err := db.Write(context.Background(), func(tx store.Tx) error { _, err := tx.RecordDeliveries(worker, rs); return err }); err != nil {
 		t.Fatal(err)
 	}
 }
