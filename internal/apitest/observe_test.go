@@ -260,3 +260,25 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 		t.Errorf("warnings: failed %v, disabled %v\n%s", failed, disabled, logs.String())
 	}
 }
+
+// TestWarnsSharedDatabaseWithoutPublicURL: a second process on one
+// PostgreSQL database without --public-url warns that href links depend on
+// the process; with --public-url it does not.
+func TestWarnsSharedDatabaseWithoutPublicURL(t *testing.T) {
+	t.Parallel()
+	cfg := apitest.NewConfig(t, storetest.Engines()[1]) // PostgreSQL, or a skip
+	apitest.StartConfig(t, cfg)
+	warned := func(publicURL string) bool {
+		second := cfg
+		second.DataDir, second.PublicURL, second.LogFormat, second.LogLevel = t.TempDir(), publicURL, "json", "warn"
+		logs := &syncBuffer{}
+		apitest.StartLogged(t, second, ob.SystemClock{}, logs)
+		return strings.Contains(logs.String(), "--public-url is not set")
+	}
+	if !warned("") {
+		t.Error("no warning without --public-url")
+	}
+	if warned("https://inbox.example.test") {
+		t.Error("a warning with --public-url")
+	}
+}

@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -94,7 +95,10 @@ func withApplicationName(raw string) string {
 		return raw
 	}
 	host, _ := os.Hostname()
-	q.Set("application_name", fmt.Sprintf("%s%s:%d", applicationPrefix, host, os.Getpid()))
+	// The pid names the process; a random part each store it opens.
+	var r [3]byte
+	_, _ = rand.Read(r[:])
+	q.Set("application_name", fmt.Sprintf("%s%s:%d:%x", applicationPrefix, host, os.Getpid(), r))
 	u.RawQuery = q.Encode()
 	return u.String()
 }
