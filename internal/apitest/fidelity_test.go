@@ -174,7 +174,7 @@ func indExactError(t *testing.T, r *apitest.Response, status int, msg string) {
 
 // ---- rule 1: empty bodies ----
 
-func TestIndependentEmptyBodies(t *testing.T) {
+func TestFidelityEmptyBodies(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		closePath := "/v1/contacts/" + johnDoe + "/conversation/close"
 		for _, body := range []string{"", "   \n\t ", "null", " null ", `""`, ` "" `} {
@@ -240,7 +240,7 @@ func TestIndependentEmptyBodies(t *testing.T) {
 
 // ---- rule 2: auth scheme ----
 
-func TestIndependentAuthScheme(t *testing.T) {
+func TestFidelityAuthScheme(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		tok := apitest.DemoToken
 		for _, h := range []string{"Bearer " + tok, "bearer " + tok, "BEARER " + tok, "bEaReR " + tok,
@@ -260,7 +260,7 @@ func TestIndependentAuthScheme(t *testing.T) {
 
 // ---- rule 3: fields on send ----
 
-func TestIndependentSendFields(t *testing.T) {
+func TestFidelitySendFields(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		john := obj(t, s.Do("GET", "/v1/contacts/"+johnDoe, nil), "contact")
 		send := func(fields string) (map[string]any, map[string]any) {
@@ -319,7 +319,7 @@ func TestIndependentSendFields(t *testing.T) {
 
 // ---- rule 4: message_created.createdAt without milliseconds ----
 
-func TestIndependentMessageCreatedTime(t *testing.T) {
+func TestFidelityMessageCreatedTime(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		rc := apitest.NewReceiver(t)
 		s.Subscribe(rc.URL, "message_created")
@@ -358,7 +358,7 @@ func TestIndependentMessageCreatedTime(t *testing.T) {
 
 // ---- rule 5: the optional message objects ----
 
-func TestIndependentOptionalMessageObjects(t *testing.T) {
+func TestFidelityOptionalMessageObjects(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		const num = "447700900111"
 		first, c := indInbound(t, s, map[string]any{"from": "+44 7700 900111", "text": "first"})
@@ -603,7 +603,7 @@ func indCheckLater(t *testing.T, where string, msp, enq map[string]any, status s
 	}
 }
 
-func TestIndependentStatusPayload(t *testing.T) {
+func TestFidelityStatusPayload(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		before := len(s.Events(""))
 		u := indSend(t, s, indJohnNumber, "status me")
@@ -707,7 +707,7 @@ func TestIndependentStatusPayload(t *testing.T) {
 
 // The demo workspace's delivered send request has its payload too ("present
 // from the first status on").
-func TestIndependentStatusPayloadDemo(t *testing.T) {
+func TestFidelityStatusPayloadDemo(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		m := indStatus(t, s, indDemoSendReq)
 		msp, _ := m["messageStatusPayload"].(map[string]any)
@@ -727,7 +727,7 @@ func TestIndependentStatusPayloadDemo(t *testing.T) {
 }
 
 // The ids survive a restart of the server.
-func TestIndependentStatusPayloadRestart(t *testing.T) {
+func TestFidelityStatusPayloadRestart(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		cfg := apitest.NewConfig(t, e)
@@ -746,7 +746,7 @@ func TestIndependentStatusPayloadRestart(t *testing.T) {
 }
 
 // The magic numbers, with automatic progression: ids stable through it.
-func TestIndependentStatusPayloadProgression(t *testing.T) {
+func TestFidelityStatusPayloadProgression(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		type want struct{ digits, final string }
 		ws := []want{{"447700900120", "read"}, {"447700900001", "failed"}, {"447700900003", "mismatch"}}
@@ -813,7 +813,7 @@ func TestIndependentStatusPayloadProgression(t *testing.T) {
 
 // ---- rule 7: conversation_opened right after contact_created ----
 
-func TestIndependentConversationOpenedAfterCreated(t *testing.T) {
+func TestFidelityConversationOpenedAfterCreated(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		check := func(where, uuid string) {
 			t.Helper()
@@ -866,7 +866,7 @@ func indBot(t *testing.T, s *apitest.Server, token, contact string) map[string]a
 	return b
 }
 
-func TestIndependentBotSessions(t *testing.T) {
+func TestFidelityBotSessions(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		// API create: started at that moment.
 		c := obj(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": "+44 7700 900301", "source": "whatsapp", "name": "Bot A"}), "contact")
@@ -951,7 +951,7 @@ accounts:
       - {uuid: 4b0c3a2e1d0f4e9a8b7c6d5e4f3a2b1c, name: Later, enabled: ENABLED, version: 1}
 `
 
-func TestIndependentBotSessionsWithoutBot(t *testing.T) {
+func TestFidelityBotSessionsWithoutBot(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
 		const tok = "botless-token"
@@ -987,7 +987,7 @@ func TestIndependentBotSessionsWithoutBot(t *testing.T) {
 
 // ---- rule 9: DELETE /v1/messages and DELETE /v1/custom_status/:id ----
 
-func TestIndependentPublishedDeletePaths(t *testing.T) {
+func TestFidelityPublishedDeletePaths(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		out := indSend(t, s, indJohnNumber, "to be deleted")
 		in, _ := indInbound(t, s, map[string]any{"from": indJohnDigits, "text": "inbound to delete"})
@@ -1028,7 +1028,7 @@ func TestIndependentPublishedDeletePaths(t *testing.T) {
 
 // ---- rule 10: activeUsers ----
 
-func TestIndependentPlanActiveUsers(t *testing.T) {
+func TestFidelityPlanActiveUsers(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		active := func() any {
 			r := s.Do("GET", "/v1/plan", nil)
@@ -1056,7 +1056,7 @@ func TestIndependentPlanActiveUsers(t *testing.T) {
 
 // ---- rule 11: the webhook event log's response ----
 
-func TestIndependentWebhookEventResponse(t *testing.T) {
+func TestFidelityWebhookEventResponse(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		newContact := func(digits string) string {
 			c := obj(t, s.Do("POST", "/v1/contacts", map[string]any{"identifier": digits, "source": "whatsapp", "name": digits}), "contact")
@@ -1169,7 +1169,7 @@ func TestIndependentWebhookEventResponse(t *testing.T) {
 
 const indChanNoID = "9c1d2e3f4a5b4c6d8e7f0a1b2c3d4e5f"
 
-func TestIndependentNullOptionalStrings(t *testing.T) {
+func TestFidelityNullOptionalStrings(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		cs := obj(t, s.Do("POST", "/v1/custom_statuses", map[string]any{"name": "Focus"}), "customStatus")
 		if v, ok := cs["emoji"]; !ok || v != nil {
@@ -1242,7 +1242,7 @@ accounts:
 	})
 }
 
-func TestIndependentDemoEmojis(t *testing.T) {
+func TestFidelityDemoEmojis(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		want := map[string][2]string{
 			funnelAw:        {"Awareness", "\U0001F9D8\u200D\u2642\uFE0F"},
@@ -1271,7 +1271,7 @@ func TestIndependentDemoEmojis(t *testing.T) {
 
 // ---- rule 13: discarded channels ----
 
-func TestIndependentDiscardedChannel(t *testing.T) {
+func TestFidelityDiscardedChannel(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		before := len(s.Events(""))
 		saysDiscarded := func(where string, r *apitest.Response) {
@@ -1301,7 +1301,7 @@ func TestIndependentDiscardedChannel(t *testing.T) {
 
 // ---- rule 14: idempotency keys compare JSON values ----
 
-func TestIndependentIdempotencyJSONValues(t *testing.T) {
+func TestFidelityIdempotencyJSONValues(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		send := func(key, body string) *apitest.Response {
 			return s.Send(apitest.Request{Method: "POST", Path: "/v1/messages/send", Body: body, Header: map[string]string{"Idempotency-Key": key}})
@@ -1334,7 +1334,7 @@ func TestIndependentIdempotencyJSONValues(t *testing.T) {
 
 // ---- rule 15: the sandbox clock ----
 
-func TestIndependentSandboxClock(t *testing.T) {
+func TestFidelitySandboxClock(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		const shift = 3 * 24 * time.Hour
 		const tol = 10 * time.Minute
@@ -1486,7 +1486,7 @@ func TestIndependentSandboxClock(t *testing.T) {
 	})
 }
 
-func TestIndependentSandboxReset(t *testing.T) {
+func TestFidelitySandboxReset(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		rc := apitest.NewReceiver(t)
 		s.Subscribe(rc.URL)
@@ -1547,7 +1547,7 @@ func TestIndependentSandboxReset(t *testing.T) {
 
 // ---- rule 16: magic number ...0004 resumes after a forced status ----
 
-func TestIndependentMagic0004Resumes(t *testing.T) {
+func TestFidelityMagic0004Resumes(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		const stuck, stuck2, normal = "447700900004", "447700910004", "447700900804"
 		for _, d := range []string{stuck, stuck2, normal} {
@@ -1581,7 +1581,7 @@ func TestIndependentMagic0004Resumes(t *testing.T) {
 
 // ---- rule 17: injected faults look like the real errors ----
 
-func TestIndependentInjectedFaults(t *testing.T) {
+func TestFidelityInjectedFaults(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		fault := func(body map[string]any) {
 			t.Helper()
@@ -1626,7 +1626,7 @@ func TestIndependentInjectedFaults(t *testing.T) {
 }
 
 // An injected 429 carries what a real 429 carries.
-func TestIndependentInjected429LikeReal(t *testing.T) {
+func TestFidelityInjected429LikeReal(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		r := s.Do("POST", "/sandbox/v1/faults", map[string]any{"path_prefix": "/v1/teams", "status": 429, "probability": 1, "count": 1})
 		if r.Status/100 != 2 {
