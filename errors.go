@@ -96,6 +96,16 @@ func (v *Validation) Add(field, message string) {
 	v.fields[field] = append(v.fields[field], message)
 }
 
+// MaxLength adds TooLong(max) under field when s has more than max
+// characters, and reports whether s is within the limit.
+func (v *Validation) MaxLength(field, s string, max int) bool {
+	if Longer(s, max) {
+		v.Add(field, TooLong(max))
+		return false
+	}
+	return true
+}
+
 // Has reports whether field already has a message.
 func (v *Validation) Has(field string) bool { return len(v.fields[field]) > 0 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -108,7 +109,16 @@ func ValidDate(s string) bool {
 // CustomFieldValue checks a raw JSON value against a custom field's type and
 // returns the stored string form; "" means clear (JSON null or "").
 // The message of a rejected value is meant for the field's entry in `errors`.
+// A value whose stored form is longer than MaxCustomFieldValue is refused.
 func CustomFieldValue(f CustomField, raw json.RawMessage) (string, string) {
+	stored, msg := customFieldValue(f, raw)
+	if msg == "" && Longer(stored, MaxCustomFieldValue) {
+		return "", TooLong(MaxCustomFieldValue)
+	}
+	return stored, msg
+}
+
+func customFieldValue(f CustomField, raw json.RawMessage) (string, string) {
 	s := strings.TrimSpace(string(raw))
 	if s == "null" || s == `""` {
 		return "", ""
@@ -202,12 +212,94 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Limits of the contract.
+// Limits of the contract, in characters (API.md section 1, "Lengths"): every
+// string a client can store has one, and a longer one is refused with
+// TooLong (a 422 through the API, an error of its line when loading a
+// fixture). They are the one copy of each limit: every operation and the
+// fixture loader use them.
 const (
+	// MaxName bounds names and titles: contact, team, channel, template,
+	// custom status, funnel, and the fixture's account, user, bot and
+	// custom field names and options; the sandbox's inbound `name`, the
+	// names and phone types of a shared contact card, and a fault's
+	// `method`.
+	MaxName = 255
+	// MaxTag bounds a tag.
+	MaxTag = 255
+	// MaxClosingReason bounds the `closing_reason` of a close.
+	MaxClosingReason = 255
+	// MaxStatusReason bounds the `reason` of a failed status forced in
+	// the sandbox.
+	MaxStatusReason = 255
+	// MaxCustomFieldValue bounds a custom field value as stored (for a
+	// checkbox, its JSON-encoded array).
+	MaxCustomFieldValue = 1000
+	// MaxContactNote bounds a contact's `note`.
 	MaxContactNote = 1000
+	// MaxMessageNote bounds the `text` of a note.
 	MaxMessageNote = 4096
-	PageSize       = 20
+	// MaxMessageText bounds the text of a message: the `content.text` of a
+	// send (and the template text it fills), the `text` of an inbound
+	// message, a template's text.
+	MaxMessageText = 4096
+	// MaxURL bounds URLs: `content.url`, a webhook's `url`.
+	MaxURL = 2048
+	// MaxIdentifier bounds identifiers: a contact's `identifier`, the
+	// `to` of a send, the `from` of an inbound message, a `bsuid`, the
+	// phones of a shared contact card, a forced `corrected_number`, a
+	// channel's identifier.
+	MaxIdentifier = 64
+	// MaxMessageRef bounds a reference to a message by uuid or wamid (the
+	// `reply_to` of an inbound message, a fixture message's uuid).
+	MaxMessageRef = 255
+	// MaxPathPrefix bounds the `path_prefix` of a sandbox fault rule.
+	MaxPathPrefix = 2048
+	// MaxEmoji bounds the emoji of a custom status or funnel: one emoji,
+	// sequences of several code points included, fits with room to spare.
+	MaxEmoji = 32
+	// MaxMetadataEntries, MaxMetadataKey and MaxMetadataValue bound the
+	// `metadata` of a send (API.md "Messages").
+	MaxMetadataEntries = 10
+	MaxMetadataKey     = 50
+	MaxMetadataValue   = 500
 )
+
+// PageSize is the size of a list page unless a route says otherwise.
+const PageSize = 20
+
+// TooLong is the message of a string over its limit of max characters,
+// for the field's entry in `errors` ("is too long (maximum is 255
+// characters)"). Every limit above is reported with it.
+func TooLong(max int) string {
+	return "is too long (maximum is " + strconv.Itoa(max) + " characters)"
+}
+
+// Longer reports whether s has more than max characters.
+func Longer(s string, max int) bool {
+	return len(s) > max && CharCount(s) > max // a string of n bytes has at most n characters
+}
+
+// Problems of text that no engine stores alike, for the field's entry in
+// `errors`. PostgreSQL refuses a NUL in text where SQLite keeps it, and
+// encoding/json decodes an unpaired surrogate escape ("\ud800") as U+FFFD
+// without a word: both are refused instead, on every engine.
+const (
+	MsgNUL       = "must not contain a NUL character (U+0000)"
+	MsgSurrogate = `must not contain an unpaired surrogate escape (\ud800 to \udfff)`
+	MsgNotUTF8   = "must be valid UTF-8"
+)
+
+// TextProblem returns why s cannot be stored as text (MsgNUL or
+// MsgNotUTF8), or "" when it can.
+func TextProblem(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return MsgNUL
+	case !utf8.ValidString(s):
+		return MsgNotUTF8
+	}
+	return ""
+}
 
 // Pages returns the `pages` of a list meta: at least 1.
 func Pages(total, size int) int {
@@ -221,4 +313,4 @@ func Pages(total, size int) int {
 func IsBlank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // CharCount counts characters (runes), the unit of the contract's limits.
-func CharCount(s string) int { return len([]rune(s)) }
+func CharCount(s string) int { return utf8.RuneCountInString(s) }
