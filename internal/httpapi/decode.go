@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -103,7 +106,118 @@ func decodeJSON(body []byte, dst any) error {
 	if err := dec.Decode(&rest); err != io.EOF {
 		return ob.Errorf(ob.EBADREQUEST, msgNotJSON)
 	}
+	if field, problem := badText(body); problem != "" {
+		return ob.BadField(field, problem)
+	}
 	return nil
+}
+
+// badText finds the first string of a JSON object, key or value at any
+// depth, that holds a NUL character or an unpaired surrogate escape, and
+// returns the top-level field it stands in (the key itself, as written,
+// when the key is the bad string) and the problem (API.md section 1,
+// "Strings"). encoding/json decodes the first as it is, which PostgreSQL
+// refuses to store and SQLite stores, and the second as U+FFFD without a
+// word, so the escapes are read here, in the raw body, before anything is
+// stored. body must be one valid JSON object; raw NULs and invalid UTF-8
+// never get here (they are not JSON, or not UTF-8).
+func badText(body []byte) (field, problem string) {
+	if !bytes.Contains(body, []byte(`\u`)) {
+		return "", "" // both come only as \u escapes
+	}
+	depth := 0
+	expectKey := false // the next string at depth 1 is a key
+	var key []byte     // the raw text of the current top-level key
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{', '[':
+			depth++
+			expectKey = depth == 1
+		case '}', ']':
+			depth--
+		case ',':
+			expectKey = depth == 1
+		case '"':
+			end, problem := scanString(body, i)
+			isKey := depth == 1 && expectKey
+			if isKey {
+				key, expectKey = body[i+1:end], false
+			}
+			if problem != "" {
+				if isKey {
+					return string(key), problem
+				}
+				return keyName(key), problem
+			}
+			i = end
+		}
+	}
+	return "", ""
+}
+
+// scanString reads the JSON string that starts at body[start] (its opening
+// quote) and returns the index of its closing quote and the problem of its
+// first NUL or unpaired surrogate escape, if it has one.
+func scanString(body []byte, start int) (end int, problem string) {
+	report := func(p string) {
+		if problem == "" {
+			problem = p
+		}
+	}
+	for i := start + 1; i < len(body); i++ {
+		switch body[i] {
+		case '"':
+			return i, problem
+		case '\\':
+			if body[i+1] != 'u' {
+				i++ // a one-character escape
+				continue
+			}
+			switch r := hex4(body[i+2:]); {
+			case r == 0:
+				report(ob.MsgNUL)
+			case r >= 0xD800 && r <= 0xDBFF:
+				// A high surrogate must be followed by a low one.
+				if i+11 < len(body) && body[i+6] == '\\' && body[i+7] == 'u' {
+					if low := hex4(body[i+8:]); low >= 0xDC00 && low <= 0xDFFF {
+						i += 6
+						break
+					}
+				}
+				report(ob.MsgSurrogate)
+			case r >= 0xDC00 && r <= 0xDFFF:
+				report(ob.MsgSurrogate)
+			}
+			i += 5
+		}
+	}
+	return len(body), problem // not reached: body is valid JSON
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// keyName is the name of a top-level field from the raw text of its key.
+func keyName(raw []byte) string {
+	var name string
+	if json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &name) != nil {
+		return string(raw)
+	}
+	return name
 }
 
 // canonicalJSON spells a decoded body as one JSON value, so that bodies that
@@ -154,6 +268,50 @@ func jsonTypeName(goType string) string {
 		return "an object"
 	}
 	return "of another type"
+}
+
+// checkURLText applies the contract's string rules to the URL of a request
+// (API.md section 1, "Strings"), for every route in one place: a path that
+// holds a NUL or is not UTF-8 names nothing, so it is not found (the 404 of
+// the object its route names, as for an unknown id); a query key or value
+// that holds a NUL or is not UTF-8 is a 400 naming the parameter.
+func checkURLText(r *http.Request) error {
+	if ob.TextProblem(r.URL.Path) != "" {
+		return pathNotFound(r.URL.Path)
+	}
+	values := r.URL.Query()
+	for _, key := range slices.Sorted(maps.Keys(values)) {
+		if problem := ob.TextProblem(key); problem != "" {
+			return ob.BadField(url.QueryEscape(key), problem)
+		}
+		for _, v := range values[key] {
+			if problem := ob.TextProblem(v); problem != "" {
+				return ob.BadField(key, problem)
+			}
+		}
+	}
+	return nil
+}
+
+// pathObjects names the object that the ids in the paths of each collection
+// stand for.
+var pathObjects = map[string]string{
+	"contacts": "contact", "messages": "message", "channels": "channel", "teams": "team", "users": "user",
+	"custom_statuses": "custom status", "custom_status": "custom status", "templates": "template",
+}
+
+// pathNotFound is the 404 of a path whose ids name nothing: that of its
+// collection's object ("contact not found"), else the plain one.
+func pathNotFound(path string) error {
+	rest, ok := strings.CutPrefix(path, "/v1/")
+	if !ok {
+		rest, _ = strings.CutPrefix(path, "/sandbox/v1/")
+	}
+	collection, _, _ := strings.Cut(rest, "/")
+	if object, ok := pathObjects[collection]; ok {
+		return ob.NotFound(object)
+	}
+	return ob.Errorf(ob.ENOTFOUND, "%s", errorMessage(http.StatusNotFound))
 }
 
 // queryPage parses `page` (default 1; below 1 or not a number is a 400).

@@ -24,6 +24,11 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p *ob.Princ
 		if len(key) > 255 {
 			return ob.BadField("Idempotency-Key", "must be at most 255 characters")
 		}
+		// HTTP lets a header value hold bytes that are not UTF-8; the key
+		// is stored as text.
+		if problem := ob.TextProblem(key); problem != "" {
+			return ob.BadField("Idempotency-Key", problem)
+		}
 		sum := sha256.Sum256(canonicalJSON(body))
 		idem = inbox.Idempotency{Key: key, BodyHash: hex.EncodeToString(sum[:])}
 	}

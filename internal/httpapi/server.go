@@ -152,7 +152,8 @@ func newRequestID() string {
 type apiFunc func(w http.ResponseWriter, r *http.Request, p *ob.Principal) error
 
 // api wraps an authenticated route: token, rate limit, the sandbox's fault
-// rules (for /v1 routes), then the handler.
+// rules (for /v1 routes), the strings of the URL (checkURLText), then the
+// handler.
 func (s *Server) api(fn apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := s.authenticate(w, r)
@@ -160,6 +161,10 @@ func (s *Server) api(fn apiFunc) http.Handler {
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/v1/") && s.injectFault(w, r, p) {
+			return
+		}
+		if err := checkURLText(r); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		if err := fn(w, r, p); err != nil {

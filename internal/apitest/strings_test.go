@@ -1,0 +1,167 @@
+package apitest_test
+
+// API.md section 1, "Strings" and "Lengths": what a client can store is
+// text (no NUL, no unpaired surrogate) of a bounded length, on every engine
+// alike.
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/openbell/openbell/internal/apitest"
+)
+
+const (
+	statusLunch  = "8dbd6f6c-ec09-4b87-a04e-bef1c2ca41db" // a custom status of the demo workspace
+	tplMarketing = "ad42a09715814e6483b1c5debd6a2dbc"     // "Template title", approved
+)
+
+// TestTextThatCannotBeStoredIs400 sends a NUL character or an unpaired
+// surrogate escape in every kind of place a client writes text: each is a
+// 400 that names the field, on both engines (PostgreSQL used to answer 500
+// to the NULs, SQLite stored them), and changes nothing.
+func TestTextThatCannotBeStoredIs400(t *testing.T) {
+	cases := []struct {
+		name, method, path, body, field string
+	}{
+		// The NULs that answered 500 on PostgreSQL.
+		{"contact name", "POST", "/v1/contacts", `{"identifier":"+31 6 22222222","source":"whatsapp","name":"Ann\u0000"}`, "name"},
+		{"contact name, update", "PATCH", "/v1/contacts/" + johnDoe, `{"name":"\u0000"}`, "name"},
+		{"contact note", "POST", "/v1/contacts", `{"identifier":"+31 6 22222222","source":"whatsapp","name":"Ann","note":"a\u0000b"}`, "note"},
+		{"contact note, update", "PATCH", "/v1/contacts/" + johnDoe, `{"note":"a\u0000b"}`, "note"},
+		{"assigned_user", "PATCH", "/v1/contacts/" + johnDoe, `{"assigned_user":"john.doe@email.com\u0000"}`, "assigned_user"},
+		{"Telegram identifier", "POST", "/v1/contacts", `{"identifier":"tg\u0000user","source":"telegram","name":"Tg"}`, "identifier"},
+		{"note text", "POST", "/v1/contacts/" + johnDoe + "/conversation/note", `{"text":"see \u0000"}`, "text"},
+		{"inbound text", "POST", "/sandbox/v1/inbound", `{"from":"+31 6 33333333","text":"hi\u0000"}`, "text"},
+		{"inbound bsuid", "POST", "/sandbox/v1/inbound", `{"from":"+31 6 33333333","text":"hi","bsuid":"b\u0000"}`, "bsuid"},
+		{"custom status name", "POST", "/v1/custom_statuses", `{"name":"Away\u0000"}`, "name"},
+		{"custom status name, update", "PUT", "/v1/custom_statuses/" + statusLunch, `{"name":"Away\u0000"}`, "name"},
+		{"tags filter", "GET", "/v1/contacts?tags=%00", "", "tags"},
+		{"tags[] filter", "GET", "/v1/contacts?tags[]=lead&tags[]=a%00b", "", "tags[]"},
+		// Other places of the same kind.
+		{"custom field value", "PATCH", "/v1/contacts/" + johnDoe, `{"custom_fields":{"Address":"x\u0000"}}`, "custom_fields"},
+		{"custom field name", "PATCH", "/v1/contacts/" + johnDoe, `{"custom_fields":{"Addr\u0000ess":"x"}}`, "custom_fields"},
+		{"tag", "PATCH", "/v1/contacts/" + johnDoe, `{"tags":["lead","\u0000"]}`, "tags"},
+		{"send text", "POST", "/v1/messages/send", `{"to":"tg_nul","from":"telegram","type":"text","content":{"text":"\u0000"}}`, "content"},
+		{"send to", "POST", "/v1/messages/send", `{"to":"tg\u0000","from":"telegram","type":"text","content":{"text":"hi"}}`, "to"},
+		{"metadata", "POST", "/v1/messages/send", `{"to":"tg_nul","from":"telegram","type":"text","content":{"text":"hi"},"metadata":{"k":"\u0000"}}`, "metadata"},
+		{"closing_reason", "POST", "/v1/contacts/" + johnDoe + "/conversation/close", `{"closing_reason":"done\u0000"}`, "closing_reason"},
+		{"channel title", "PATCH", "/v1/channels/" + tgMain, `{"title":"\u0000"}`, "title"},
+		{"team name", "PATCH", "/v1/teams/" + teamSup, `{"name":"Sup\u0000"}`, "name"},
+		{"webhook url", "POST", "/v1/webhooks/subscribe", `{"url":"http://127.0.0.1:1/\u0000","subscriptions":["contact_created"]}`, "url"},
+		{"ignored field", "PATCH", "/v1/contacts/" + johnDoe, `{"name":"John","colour":"\u0000"}`, "colour"},
+		{"escaped escape, then a NUL", "PATCH", "/v1/contacts/" + johnDoe, `{"name":"\\u0000 \u0000"}`, "name"},
+		{"query key", "GET", "/v1/contacts?page%00=1", "", "page%00"},
+		{"invalid UTF-8 in a query value", "GET", "/v1/channels?type=%ff", "", "type"},
+		{"surrogate in a query value", "GET", "/v1/contacts?tags=%ed%a0%80", "", "tags"},
+		// Unpaired surrogate escapes, which encoding/json turns into U+FFFD.
+		{"high surrogate", "PATCH", "/v1/contacts/" + johnDoe, `{"name":"John \ud800"}`, "name"},
+		{"low surrogate", "PATCH", "/v1/contacts/" + johnDoe, `{"note":"\udc00 note"}`, "note"},
+		{"high surrogate, then no low one", "PATCH", "/v1/contacts/" + johnDoe, `{"name":"\uD83D\u0041"}`, "name"},
+		{"two high surrogates", "PATCH", "/v1/contacts/" + johnDoe, `{"name":"\ud83d\ud83d\ude00"}`, "name"},
+		{"surrogate in a nested key", "PATCH", "/v1/contacts/" + johnDoe, `{"custom_fields":{"\ud800":"x"}}`, "custom_fields"},
+		{"surrogate in an array", "POST", "/v1/messages/send", `{"to":"tg_nul","from":"telegram","template_uuid":"` + tplMarketing + `","optin_contact":true,"template_values":["\udfff"]}`, "template_values"},
+		{"surrogate in inbound content", "POST", "/sandbox/v1/inbound", `{"from":"+31 6 33333333","type":"contacts","content":{"contacts":[{"name":"\ud800"}]}}`, "content"},
+		{"surrogate in a key", "PATCH", "/v1/contacts/" + johnDoe, `{"na\ud800me":"x"}`, `na\ud800me`},
+	}
+	each(t, func(t *testing.T, s *apitest.Server) {
+		contactBefore := s.Do("GET", "/v1/contacts/"+johnDoe, nil)
+		statusesBefore := s.Do("GET", "/v1/custom_statuses", nil)
+		channelBefore := s.Do("GET", "/v1/channels/"+tgMain, nil)
+		teamBefore := s.Do("GET", "/v1/teams/"+teamSup, nil)
+		events := len(s.Events(""))
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				var body any
+				if tc.body != "" {
+					body = tc.body
+				}
+				m := expectError(t, s.Do(tc.method, tc.path, body), 400, tc.field)
+				if m["error"] != "validation failed" {
+					t.Errorf("error %v", m["error"])
+				}
+			})
+		}
+		// A header value may hold bytes that are not UTF-8 (HTTP's obs-text);
+		// the Idempotency-Key is stored.
+		r := s.Send(apitest.Request{Method: "POST", Path: "/v1/messages/send", Header: map[string]string{"Idempotency-Key": "key-\xff"},
+			Body: map[string]any{"to": "tg_key", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}}})
+		expectError(t, r, 400, "Idempotency-Key")
+		if n := len(s.Events("")); n != events {
+			t.Errorf("%d events fired", n-events)
+		}
+		sameBody(t, "contact", contactBefore, s.Do("GET", "/v1/contacts/"+johnDoe, nil))
+		sameBody(t, "custom statuses", statusesBefore, s.Do("GET", "/v1/custom_statuses", nil))
+		sameBody(t, "channel", channelBefore, s.Do("GET", "/v1/channels/"+tgMain, nil))
+		sameBody(t, "team", teamBefore, s.Do("GET", "/v1/teams/"+teamSup, nil))
+		expectError(t, s.Do("GET", "/v1/webhooks", nil), 404)
+	})
+}
+
+// sameBody fails unless a and b have the same status and body.
+func sameBody(t *testing.T, what string, a, b *apitest.Response) {
+	t.Helper()
+	if a.Status != b.Status || string(a.Body) != string(b.Body) {
+		t.Errorf("%s: answered %d %s, then %d %s", what, a.Status, a.Body, b.Status, b.Body)
+	}
+}
+
+// TestTextThatCanBeStoredIsKept checks the other side of the rule: a
+// surrogate pair, an escaped backslash before "u0000", a literal U+FFFD and
+// other control characters are text, stored as sent.
+func TestTextThatCanBeStoredIsKept(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		for body, want := range map[string]string{
+			`{"name":"\ud83d\ude00 \uD83D\uDE00"}`: "😀 😀",
+			`{"name":"\\u0000"}`:                   `\u0000`,
+			`{"name":"\\\ud83d\ude00"}`:            `\😀`,
+			`{"name":"� \ufffd"}`:                  "� �",
+			`{"name":"\u0001\t\u001f"}`:            "\x01\t\x1f",
+		} {
+			c := obj(t, s.Do("PATCH", "/v1/contacts/"+johnDoe, body), "contact")
+			if c["name"] != want {
+				t.Errorf("%s: name %q, want %q", body, c["name"], want)
+			}
+		}
+		expectStatus(t, s.Do("GET", "/v1/contacts?tags="+url.QueryEscape("Call back"), nil), 200)
+	})
+}
+
+// TestPathsThatCannotNameAnythingAre404 sends a NUL or invalid UTF-8 in the
+// ids of paths: nothing can have such an id, so the answer is the route's
+// not found, as for an unknown id (PostgreSQL used to answer 500).
+func TestPathsThatCannotNameAnythingAre404(t *testing.T) {
+	cases := []struct {
+		method, path, want string
+	}{
+		{"GET", "/v1/contacts/bsuid/%00", "contact not found"},
+		{"GET", "/v1/contacts/bsuid/bsuid_abc123%00", "contact not found"},
+		{"GET", "/v1/contacts/bsuid/%ff", "contact not found"},
+		{"DELETE", "/v1/messages/%00", "message not found"},
+		{"DELETE", "/v1/messages/wamid.%ff", "message not found"},
+		{"GET", "/v1/contacts/phone/+31%006%2012345678", "contact not found"},
+		{"GET", "/v1/contacts/%00/messages", "contact not found"},
+		{"GET", "/v1/teams/%ff/members", "team not found"},
+		{"PUT", "/v1/custom_statuses/%00", "custom status not found"},
+		{"POST", "/sandbox/v1/messages/%00/status", "message not found"},
+	}
+	each(t, func(t *testing.T, s *apitest.Server) {
+		// The same routes find what exists and answer the same for what does
+		// not: the test could tell them apart.
+		expectStatus(t, s.Do("GET", "/v1/contacts/bsuid/bsuid_abc123", nil), 200)
+		expectStatus(t, s.Do("GET", "/v1/contacts/phone/+31%206%2012345678", nil), 200)
+		sameBody(t, "unknown wamid, then invalid UTF-8", s.Do("DELETE", "/v1/messages/wamid.unknown", nil), s.Do("DELETE", "/v1/messages/wamid.%ff", nil))
+		events := len(s.Events(""))
+		for _, tc := range cases {
+			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+				m := expectError(t, s.Do(tc.method, tc.path, `{"name":"x","status":"read"}`), 404)
+				if m["error"] != tc.want {
+					t.Errorf("error %q, want %q", m["error"], tc.want)
+				}
+			})
+		}
+		if n := len(s.Events("")); n != events {
+			t.Errorf("%d events fired", n-events)
+		}
+	})
+}
