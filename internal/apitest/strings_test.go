@@ -6,6 +6,7 @@ package apitest_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/openbell/openbell/internal/apitest"
@@ -164,4 +165,309 @@ func TestPathsThatCannotNameAnythingAre404(t *testing.T) {
 			t.Errorf("%d events fired", n-events)
 		}
 	})
+}
+
+// limitCase is a string a client stores, sent at its limit and one
+// character over it.
+type limitCase struct {
+	name  string
+	field string // the field the 422 names
+	max   int
+	// value returns a value of n characters; by default n "é", two bytes
+	// each, so that the limit is counted in characters.
+	value func(n int) string
+	// send sends v where the limit applies.
+	send func(s *apitest.Server, v string) *apitest.Response
+	// stored returns what is stored where v goes, for the writes that fire
+	// no event; nil when every write of the case fires one.
+	stored func(t *testing.T, s *apitest.Server) string
+}
+
+// Objects the length cases need: a tag, a bsuid and a wamid at their
+// limits, and an outbound message to force statuses on.
+var (
+	longTag   = strings.Repeat("é", 255)
+	longBSUID = strings.Repeat("b", 64)
+	longWamid = "wamid." + strings.Repeat("W", 249)
+)
+
+const outboundLong = "6a0b1c2d3e4f4a5b8c9d0e1f2a3b4c5d"
+
+func withLongObjects(t testing.TB) apitest.Option {
+	return apitest.WithSeed(t, `
+accounts:
+  - name: Demo
+    tags: [`+longTag+`]
+    contacts:
+      - name: Long Ids
+        source: telegram
+        identifier: long_ids
+        bsuid: `+longBSUID+`
+        messages:
+          - {direction: inbound, text: hi, uuid: `+longWamid+`}
+          - {direction: outbound, text: hello, uuid: `+outboundLong+`, status: sent}
+`)
+}
+
+func pad(prefix string, n int, fill string) string {
+	return prefix + strings.Repeat(fill, n-len([]rune(prefix)))
+}
+
+var limitCases = []limitCase{
+	{name: "contact name", field: "name", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/contacts", map[string]any{"identifier": "tg_name", "source": "telegram", "name": v})
+		}},
+	{name: "contact name, update", field: "name", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"name": v})
+		}},
+	{name: "contact identifier", field: "identifier", max: 64,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/contacts", map[string]any{"identifier": v, "source": "telegram", "name": "Tg"})
+		}},
+	{name: "contact note", field: "note", max: 1000,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"note": v})
+		}},
+	{name: "custom field value", field: "custom_fields", max: 1000,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"custom_fields": map[string]any{"Address": v}})
+		}},
+	{name: "tag", field: "tags", max: 255,
+		value: func(n int) string { return strings.ToUpper(longTag) + strings.Repeat("é", n-255) },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"tags": []string{"lead", v}})
+		}},
+	{name: "closing_reason", field: "closing_reason", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/contacts/"+marioRossi+"/conversation/close", map[string]any{"closing_reason": v})
+		}},
+	{name: "note text", field: "text", max: 4096,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/contacts/"+janeRoe+"/conversation/note", map[string]any{"text": v})
+		},
+		stored: func(t *testing.T, s *apitest.Server) string {
+			msgs := list(t, s.Do("GET", "/v1/contacts/"+janeRoe+"/messages", nil), "messages")
+			if len(msgs) == 0 {
+				return ""
+			}
+			text, _ := msgs[0]["text"].(string)
+			return text
+		}},
+	{name: "send content.text", field: "content.text", max: 4096,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_text", "from": "telegram", "type": "text", "content": map[string]any{"text": v}})
+		}},
+	{name: "send content.url", field: "content.url", max: 2048,
+		value: func(n int) string { return pad("https://example.com/", n, "é") },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_url", "from": "telegram", "type": "image", "content": map[string]any{"url": v}})
+		}},
+	{name: "send to", field: "to", max: 64,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/messages/send", map[string]any{"to": v, "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}})
+		}},
+	{name: "send bsuid", field: "bsuid", max: 64,
+		value: func(n int) string { return longBSUID + strings.Repeat("b", n-64) },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/messages/send", map[string]any{"bsuid": v, "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}})
+		}},
+	{name: "filled template", field: "template_values", max: 4096 - len("Hello , this is a template message example"),
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_template", "from": "telegram", "template_uuid": welcome,
+				"optin_contact": true, "template_values": []string{v}})
+		}},
+	{name: "metadata key", field: "metadata", max: 50,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_meta", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"},
+				"metadata": map[string]any{v: "x"}})
+		}},
+	{name: "metadata value", field: "metadata", max: 500,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_meta", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"},
+				"metadata": map[string]any{"k": v}})
+		}},
+	{name: "inbound text", field: "text", max: 4096,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "text": v})
+		}},
+	{name: "inbound content.text", field: "content.text", max: 4096,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "type": "button_reply", "content": map[string]any{"text": v}})
+		}},
+	{name: "inbound content.url", field: "content.url", max: 2048,
+		value: func(n int) string { return pad("https://example.com/", n, "é") },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "type": "image", "content": map[string]any{"url": v}})
+		}},
+	{name: "inbound from", field: "from", max: 64,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": v, "channel_uuid": tgMain, "text": "hi"})
+		}},
+	{name: "inbound name", field: "name", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_named", "channel_uuid": tgMain, "text": "hi", "name": v})
+		}},
+	{name: "inbound bsuid", field: "bsuid", max: 64,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_bsuid", "channel_uuid": tgMain, "text": "hi", "bsuid": v})
+		}},
+	{name: "inbound reply_to", field: "reply_to", max: 255,
+		value: func(n int) string { return longWamid + strings.Repeat("W", n-255) },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "long_ids", "channel_uuid": tgMain, "text": "yes", "reply_to": v})
+		}},
+	{name: "contact card name", field: "content.contacts", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
+				"content": map[string]any{"contacts": []any{map[string]any{"name": v}}}})
+		}},
+	{name: "contact card phone", field: "content.contacts", max: 64,
+		value: func(n int) string { return pad("+31 6 12345678", n, "-") },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
+				"content": map[string]any{"contacts": []any{map[string]any{"name": "Al", "phones": []any{map[string]any{"phone": v}}}}}})
+		}},
+	{name: "contact card phone type", field: "content.contacts", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
+				"content": map[string]any{"contacts": []any{map[string]any{"name": "Al", "phones": []any{map[string]any{"phone": "+31 6 12345678", "type": v}}}}}})
+		}},
+	{name: "forced reason", field: "reason", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/messages/"+outboundLong+"/status", map[string]any{"status": "failed", "reason": v})
+		}},
+	{name: "forced corrected_number", field: "corrected_number", max: 64,
+		value: func(n int) string { return strings.Repeat("7", n) },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/messages/"+outboundLong+"/status", map[string]any{"status": "mismatch", "corrected_number": v})
+		}},
+	{name: "channel title", field: "title", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PATCH", "/v1/channels/"+tgMain, map[string]any{"title": v})
+		},
+		stored: func(t *testing.T, s *apitest.Server) string {
+			return obj(t, s.Do("GET", "/v1/channels/"+tgMain, nil), "channel")["title"].(string)
+		}},
+	{name: "team name", field: "name", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PATCH", "/v1/teams/"+teamSup, map[string]any{"name": v})
+		},
+		stored: func(t *testing.T, s *apitest.Server) string {
+			return obj(t, s.Do("GET", "/v1/teams/"+teamSup, nil), "team")["name"].(string)
+		}},
+	{name: "template title", field: "title", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PATCH", "/v1/templates/"+tplMarketing, map[string]any{"title": v})
+		},
+		stored: func(t *testing.T, s *apitest.Server) string {
+			return obj(t, s.Do("GET", "/v1/templates/"+tplMarketing, nil), "template")["title"].(string)
+		}},
+	{name: "custom status name", field: "name", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/custom_statuses", map[string]any{"name": v})
+		},
+		stored: lastCustomStatus("name")},
+	{name: "custom status name, update", field: "name", max: 255,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("PUT", "/v1/custom_statuses/"+statusLunch, map[string]any{"name": v})
+		},
+		stored: func(t *testing.T, s *apitest.Server) string {
+			return obj(t, s.Do("GET", "/v1/custom_statuses/"+statusLunch, nil), "customStatus")["name"].(string)
+		}},
+	{name: "custom status emoji", field: "emoji", max: 32,
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/custom_statuses", map[string]any{"name": "Emoji", "emoji": v})
+		},
+		stored: lastCustomStatus("emoji")},
+	{name: "webhook url", field: "url", max: 2048,
+		value: func(n int) string { return pad("http://127.0.0.1:1/", n, "é") },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/v1/webhooks/subscribe", map[string]any{"url": v, "subscriptions": []string{"contact_created"}})
+		},
+		stored: func(t *testing.T, s *apitest.Server) string {
+			r := s.Do("GET", "/v1/webhooks", nil)
+			if r.Status == 404 {
+				return ""
+			}
+			return obj(t, r, "webhook")["url"].(string)
+		}},
+	{name: "fault path_prefix", field: "path_prefix", max: 2048,
+		value: func(n int) string { return pad("/nothing/", n, "é") },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/faults", map[string]any{"path_prefix": v, "status": 503})
+		},
+		stored: lastFault("path_prefix")},
+	{name: "fault method", field: "method", max: 255,
+		value: func(n int) string { return strings.Repeat("É", n) },
+		send: func(s *apitest.Server, v string) *apitest.Response {
+			return s.Do("POST", "/sandbox/v1/faults", map[string]any{"method": v, "path_prefix": "/nothing", "status": 503})
+		},
+		stored: lastFault("method")},
+}
+
+func lastCustomStatus(key string) func(t *testing.T, s *apitest.Server) string {
+	return func(t *testing.T, s *apitest.Server) string {
+		all := list(t, s.Do("GET", "/v1/custom_statuses", nil), "customStatuses")
+		v, _ := all[len(all)-1][key].(string)
+		return v
+	}
+}
+
+func lastFault(key string) func(t *testing.T, s *apitest.Server) string {
+	return func(t *testing.T, s *apitest.Server) string {
+		all := list(t, s.Do("GET", "/sandbox/v1/faults", nil), "faults")
+		if len(all) == 0 {
+			return ""
+		}
+		v, _ := all[len(all)-1][key].(string)
+		return v
+	}
+}
+
+// TestLengthLimits sends every string a client stores one character over
+// its limit (a 422 naming the field, that stores nothing and fires nothing)
+// and then exactly at it (accepted), on both engines. The cases run one
+// after the other on one server per engine; each reads only what it wrote.
+func TestLengthLimits(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		for _, tc := range limitCases {
+			t.Run(tc.name, func(t *testing.T) {
+				value := tc.value
+				if value == nil {
+					value = func(n int) string { return strings.Repeat("é", n) }
+				}
+				over, at := value(tc.max+1), value(tc.max)
+				if n := len([]rune(over)); n != tc.max+1 {
+					t.Fatalf("the test's value has %d characters", n)
+				}
+				var before string
+				if tc.stored != nil {
+					before = tc.stored(t, s)
+				}
+				events := len(s.Events(""))
+				m := expectError(t, tc.send(s, over), 422, tc.field)
+				if errs, _ := m["errors"].(map[string]any); !strings.Contains(mustJSON(errs[tc.field]), "too long") {
+					t.Errorf("errors.%s = %v, want it to say too long", tc.field, errs[tc.field])
+				}
+				if n := len(s.Events("")); n != events {
+					t.Errorf("over the limit: %d events fired", n-events)
+				}
+				if tc.stored != nil {
+					if got := tc.stored(t, s); got != before {
+						t.Errorf("over the limit: stored %.40q..., want %.40q... as before", got, before)
+					}
+				}
+				expectStatus(t, tc.send(s, at), 200)
+				if tc.stored != nil {
+					if got := tc.stored(t, s); got != at {
+						t.Errorf("at the limit: stored %.40q..., want %.40q...", got, at)
+					}
+				} else if n := len(s.Events("")); n == events {
+					t.Errorf("at the limit: no event fired")
+				}
+			})
+		}
+	}, withLongObjects)
 }

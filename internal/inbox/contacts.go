@@ -94,9 +94,13 @@ func (s *Service) CreateContact(ctx context.Context, accountID ob.ID, in ob.NewC
 		name, _ := in.Name.Value()
 		if ob.IsBlank(identifier) {
 			v.Add("identifier", "can't be blank")
+		} else {
+			v.MaxLength("identifier", identifier, ob.MaxIdentifier)
 		}
 		if ob.IsBlank(name) {
 			v.Add("name", "can't be blank")
+		} else {
+			v.MaxLength("name", name, ob.MaxName)
 		}
 		if ob.IsBlank(source) {
 			v.Add("source", "can't be blank")
@@ -112,7 +116,7 @@ func (s *Service) CreateContact(ctx context.Context, accountID ob.ID, in ob.NewC
 		if err != nil {
 			return err
 		}
-		if ob.PhoneBased(source) && !ob.IsBlank(identifier) {
+		if ob.PhoneBased(source) && !v.Has("identifier") {
 			digits, ok := ob.ParsePhoneIdentifier(identifier)
 			if !ok {
 				v.Add("identifier", "is not a valid phone number")
@@ -145,7 +149,7 @@ func (s *Service) UpdateContact(ctx context.Context, accountID ob.ID, rawID stri
 		if in.Name.Set {
 			if name, _ := in.Name.Value(); ob.IsBlank(name) {
 				v.Add("name", "can't be blank")
-			} else {
+			} else if v.MaxLength("name", name, ob.MaxName) {
 				c.Name = name
 			}
 		}

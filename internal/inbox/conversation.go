@@ -18,6 +18,9 @@ const (
 // current second, a system note is written and conversation_closed fires with
 // reason (nil for none). Closing a closed conversation changes nothing.
 func (s *Service) CloseConversation(ctx context.Context, accountID ob.ID, rawID string, reason *string) (*ob.Contact, error) {
+	if reason != nil && ob.Longer(*reason, ob.MaxClosingReason) {
+		return nil, ob.Invalid("closing_reason", ob.TooLong(ob.MaxClosingReason))
+	}
 	return s.conversationStep(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) error {
 		if !c.ClosedAt.IsZero() {
 			return nil
@@ -123,8 +126,8 @@ func (s *Service) AddNote(ctx context.Context, accountID ob.ID, rawID string, te
 	if ob.IsBlank(body) {
 		return ob.Invalid("text", "can't be blank")
 	}
-	if ob.CharCount(body) > ob.MaxMessageNote {
-		return ob.Invalid("text", "is too long (maximum is 4096 characters)")
+	if ob.Longer(body, ob.MaxMessageNote) {
+		return ob.Invalid("text", ob.TooLong(ob.MaxMessageNote))
 	}
 	_, err := s.conversationStep(ctx, accountID, rawID, func(tx store.Tx, c *ob.Contact) error {
 		now, err := s.accountNow(tx, accountID)

@@ -192,9 +192,17 @@ func contactsOf(tx store.Tx, msgs []ob.Message) (map[ob.ID]*ob.Contact, error) {
 // ForceStatus sets a message's delivery status (sandbox). A status that is
 // not final resumes automatic progression from there.
 func (s *Service) ForceStatus(ctx context.Context, accountID ob.ID, uuid string, in ob.ForcedStatus) (ob.SendRequestView, error) {
+	v := ob.NewValidation(ob.EINVALID)
 	status, _ := in.Status.Value()
 	if !ob.IsDeliveryStatus(status) {
-		return ob.SendRequestView{}, ob.Invalid("status", "must be one of "+strings.Join(ob.DeliveryStatuses, ", "))
+		v.Add("status", "must be one of "+strings.Join(ob.DeliveryStatuses, ", "))
+	}
+	reason, _ := in.Reason.Value()
+	v.MaxLength("reason", reason, ob.MaxStatusReason)
+	corrected, _ := in.CorrectedNumber.Value()
+	v.MaxLength("corrected_number", corrected, ob.MaxIdentifier)
+	if err := v.Err(); err != nil {
+		return ob.SendRequestView{}, err
 	}
 	var view ob.SendRequestView
 	scheduled := false
@@ -211,12 +219,12 @@ func (s *Service) ForceStatus(ctx context.Context, accountID ob.ID, uuid string,
 		m.StatusAt = now
 		switch status {
 		case ob.StatusFailed:
-			m.StatusReason, _ = in.Reason.Value()
+			m.StatusReason = reason
 			if m.StatusReason == "" {
 				m.StatusReason = "failed (forced in the sandbox)"
 			}
 		case ob.StatusMismatch:
-			m.CorrectedNumber, _ = in.CorrectedNumber.Value()
+			m.CorrectedNumber = corrected
 			if m.CorrectedNumber == "" {
 				m.CorrectedNumber = ob.CorrectedNumber(m.To)
 			}

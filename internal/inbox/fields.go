@@ -25,6 +25,9 @@ func (s *Service) apply(tx store.Tx, c *ob.Contact, f ob.ContactFields, v *ob.Va
 		var out []string
 		seen := map[string]bool{}
 		for _, name := range f.Tags.V {
+			if !v.MaxLength("tags", name, ob.MaxTag) {
+				continue
+			}
 			key := strings.ToLower(name)
 			sp, ok := spelling[key]
 			if !ok {
@@ -106,10 +109,7 @@ func (s *Service) apply(tx store.Tx, c *ob.Contact, f ob.ContactFields, v *ob.Va
 		}
 	}
 	if f.Note.Set {
-		note, _ := f.Note.Value()
-		if ob.CharCount(note) > ob.MaxContactNote {
-			v.Add("note", "is too long (maximum is 1000 characters)")
-		} else {
+		if note, _ := f.Note.Value(); v.MaxLength("note", note, ob.MaxContactNote) {
 			c.Note = note
 		}
 	}

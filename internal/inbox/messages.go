@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/store"
@@ -19,11 +18,7 @@ import (
 // Message types of POST /messages/send and inbound messages.
 var messageTypes = []string{"text", "image", "document", "audio", "video"}
 
-// Limits of `metadata` (API.md "Messages").
 const (
-	maxMetadataEntries = 10
-	maxMetadataKey     = 50
-	maxMetadataValue   = 500
 	// idempotencyTTL is how long an Idempotency-Key is remembered.
 	idempotencyTTL = 24 * time.Hour
 	// window is the WhatsApp customer service window.
@@ -125,6 +120,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	content, _ := in.Content.Value()
 	text, _ := content.Text.Value()
 	mediaURL, _ := content.URL.Value()
+	v.MaxLength("content.text", text, ob.MaxMessageText) // the text, a caption, or what fills a template
 	if !slices.Contains(messageTypes, kind) {
 		v.Add("type", "must be one of "+strings.Join(messageTypes, ", "))
 	}
@@ -149,7 +145,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	}
 	switch {
 	case tpl != nil && tpl.Type != "" && tpl.Type != "text":
-		if !absoluteURL(mediaURL) {
+		if v.MaxLength("content.url", mediaURL, ob.MaxURL) && !absoluteURL(mediaURL) {
 			v.Add("content.url", "must be an absolute http or https URL for a "+tpl.Type+" template")
 		}
 	case tpl != nil:
@@ -158,7 +154,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 			v.Add("content.text", "can't be blank")
 		}
 	default:
-		if !absoluteURL(mediaURL) {
+		if v.MaxLength("content.url", mediaURL, ob.MaxURL) && !absoluteURL(mediaURL) {
 			v.Add("content.url", "must be an absolute http or https URL")
 		}
 	}
@@ -181,6 +177,13 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 			values = []string{text}
 		}
 		m.Text = fillTemplate(tpl.Text, values)
+		if ob.Longer(m.Text, ob.MaxMessageText) {
+			field := "content.text"
+			if given {
+				field = "template_values"
+			}
+			return nil, false, ob.Invalid(field, "the filled template "+ob.TooLong(ob.MaxMessageText))
+		}
 		if len(values) != placeholderCount(tpl.Text) {
 			m.FailReason = ob.ReasonTemplateMismatch
 		}
@@ -272,6 +275,10 @@ func (s *Service) recipient(tx store.Tx, accountID ob.ID, ch *ob.Channel, in ob.
 		v.Add("to", "can't be blank (give to or bsuid)")
 		return nil, false, nil
 	}
+	toFits := !hasTo || v.MaxLength("to", to, ob.MaxIdentifier)
+	if bsuidFits := !hasBSUID || v.MaxLength("bsuid", bsuid, ob.MaxIdentifier); !toFits || !bsuidFits {
+		return nil, false, nil
+	}
 	if ch == nil {
 		return nil, false, nil
 	}
@@ -358,15 +365,15 @@ func checkMetadata(raw ob.Opt[map[string]json.RawMessage]) (map[string]string, e
 		out[k] = s
 	}
 	v := ob.NewValidation(ob.EINVALID)
-	if len(out) > maxMetadataEntries {
-		v.Add("metadata", "must have at most 10 entries")
+	if len(out) > ob.MaxMetadataEntries {
+		v.Add("metadata", "must have at most "+strconv.Itoa(ob.MaxMetadataEntries)+" entries")
 	}
 	for _, k := range slices.Sorted(maps.Keys(out)) {
-		if utf8.RuneCountInString(k) > maxMetadataKey {
-			v.Add("metadata", "key "+strconv.Quote(k)+" is longer than 50 characters")
+		if ob.Longer(k, ob.MaxMetadataKey) {
+			v.Add("metadata", "key "+strconv.Quote(k)+" "+ob.TooLong(ob.MaxMetadataKey))
 		}
-		if utf8.RuneCountInString(out[k]) > maxMetadataValue {
-			v.Add("metadata", "value of "+strconv.Quote(k)+" is longer than 500 characters")
+		if ob.Longer(out[k], ob.MaxMetadataValue) {
+			v.Add("metadata", "value of "+strconv.Quote(k)+" "+ob.TooLong(ob.MaxMetadataValue))
 		}
 	}
 	return out, v.Err()

@@ -39,15 +39,23 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 		}
 		from, _ := in.From.Value()
 		identifier := from
-		if ob.IsBlank(from) {
+		switch {
+		case ob.IsBlank(from):
 			v.Add("from", "can't be blank")
-		} else if ch != nil && ob.PhoneBased(ch.Type) {
+		case !v.MaxLength("from", from, ob.MaxIdentifier):
+		case ch != nil && ob.PhoneBased(ch.Type):
 			digits, ok := ob.ParsePhoneIdentifier(from)
 			if !ok {
 				v.Add("from", "is not a valid phone number")
 			}
 			identifier = digits
 		}
+		name, _ := in.Name.Value()
+		v.MaxLength("name", name, ob.MaxName)
+		bsuid, _ := in.BSUID.Value()
+		v.MaxLength("bsuid", bsuid, ob.MaxIdentifier)
+		replyTo, _ := in.ReplyTo.Value()
+		v.MaxLength("reply_to", replyTo, ob.MaxMessageRef)
 		m, err := inboundMessage(in, v)
 		if err != nil {
 			return err
@@ -55,16 +63,14 @@ func (s *Service) Inbound(ctx context.Context, accountID ob.ID, in ob.InboundMes
 		if err := v.Err(); err != nil {
 			return err
 		}
-		name, _ := in.Name.Value()
-		bsuid, _ := in.BSUID.Value()
 		c, created, err := s.contactFor(tx, ch, identifier, name, bsuid, now)
 		if err != nil {
 			return err
 		}
-		if raw, ok := in.ReplyTo.Value(); ok && raw != "" {
-			target, err := s.conversationMessage(tx, c, raw)
+		if replyTo != "" {
+			target, err := s.conversationMessage(tx, c, replyTo)
 			if ob.ErrorCode(err) == ob.ENOTFOUND {
-				return ob.Invalid("reply_to", "no message "+raw+" in the conversation")
+				return ob.Invalid("reply_to", "no message "+replyTo+" in the conversation")
 			} else if err != nil {
 				return err
 			}
@@ -114,8 +120,11 @@ func inboundMessage(in ob.InboundMessage, v *ob.Validation) (*ob.Message, error)
 	}
 	content, _ := in.Content.Value()
 	text, _ := in.Text.Value()
+	v.MaxLength("text", text, ob.MaxMessageText)
+	contentText, _ := content.Text.Value()
+	v.MaxLength("content.text", contentText, ob.MaxMessageText)
 	if text == "" {
-		text, _ = content.Text.Value()
+		text = contentText
 	}
 	m := &ob.Message{Text: text}
 	if fw, _ := in.Forwarded.Value(); fw {
@@ -130,7 +139,7 @@ func inboundMessage(in ob.InboundMessage, v *ob.Validation) (*ob.Message, error)
 		}
 	case slices.Contains(inboundMedia, kind):
 		url, _ := content.URL.Value()
-		if !absoluteURL(url) {
+		if v.MaxLength("content.url", url, ob.MaxURL) && !absoluteURL(url) {
 			v.Add("content.url", "must be an absolute http or https URL")
 		}
 		m.Attachments = []string{url}
@@ -175,18 +184,28 @@ func contactCard(cards []ob.InboundContactCard) (*ob.MessageContactCard, string)
 	out := &ob.MessageContactCard{ContactsInfo: make([]ob.ContactInfo, 0, len(cards))}
 	for i, card := range cards {
 		name, _ := card.Name.Value()
+		n := "contact " + strconv.Itoa(i+1)
 		if ob.IsBlank(name) {
-			return nil, "contact " + strconv.Itoa(i+1) + " needs a name"
+			return nil, n + " needs a name"
+		}
+		if ob.Longer(name, ob.MaxName) {
+			return nil, n + " name " + ob.TooLong(ob.MaxName)
 		}
 		info := ob.ContactInfo{Name: name, Phones: []ob.ContactPhone{}}
 		phones, _ := card.Phones.Value()
 		for _, p := range phones {
 			raw, _ := p.Phone.Value()
+			if ob.Longer(raw, ob.MaxIdentifier) {
+				return nil, n + " phone " + ob.TooLong(ob.MaxIdentifier)
+			}
 			digits, ok := ob.ParsePhoneIdentifier(raw)
 			if !ok {
-				return nil, "contact " + strconv.Itoa(i+1) + " has a phone that is not a valid number: " + raw
+				return nil, n + " has a phone that is not a valid number: " + raw
 			}
 			kind, _ := p.Type.Value()
+			if ob.Longer(kind, ob.MaxName) {
+				return nil, n + " phone type " + ob.TooLong(ob.MaxName)
+			}
 			if kind == "" {
 				kind = ob.DefaultPhoneType
 			}

@@ -20,9 +20,6 @@ type SecretBox interface {
 	Open(accountID, sealed string) (string, error)
 }
 
-// maxWebhookURL bounds the length of a webhook URL.
-const maxWebhookURL = 2048
-
 // Subscribe creates the account's webhook, or replaces the url and
 // subscriptions of the one it has, keeping its secret and enabling it again
 // (pending deliveries then go out at once). The answer carries the secret.
@@ -32,8 +29,8 @@ func (s *Service) Subscribe(ctx context.Context, accountID ob.ID, in ob.WebhookS
 	switch {
 	case ob.IsBlank(rawURL):
 		v.Add("url", "can't be blank")
-	case len(rawURL) > maxWebhookURL:
-		v.Add("url", "is too long (maximum is 2048 characters)")
+	case ob.Longer(rawURL, ob.MaxURL):
+		v.Add("url", ob.TooLong(ob.MaxURL))
 	case !isWebhookURL(rawURL):
 		v.Add("url", "must be an absolute http or https URL")
 	}

@@ -42,6 +42,9 @@ func (s *Service) UpdateChannel(ctx context.Context, accountID ob.ID, rawID stri
 		if ob.IsBlank(title) {
 			return nil, ob.Invalid("title", "can't be blank")
 		}
+		if ob.Longer(title, ob.MaxName) {
+			return nil, ob.Invalid("title", ob.TooLong(ob.MaxName))
+		}
 		if title == ch.Title {
 			return ch, nil
 		}
@@ -81,6 +84,9 @@ func (s *Service) UpdateTeam(ctx context.Context, accountID ob.ID, rawID string,
 		name, _ := in.Name.Value()
 		if ob.IsBlank(name) {
 			return nil, ob.Invalid("name", "can't be blank")
+		}
+		if ob.Longer(name, ob.MaxName) {
+			return nil, ob.Invalid("name", ob.TooLong(ob.MaxName))
 		}
 		if name == team.Name {
 			return team, nil
@@ -261,11 +267,18 @@ func (s *Service) CustomStatus(ctx context.Context, accountID ob.ID, rawID strin
 
 // CreateCustomStatus creates a custom status; name is required.
 func (s *Service) CreateCustomStatus(ctx context.Context, accountID ob.ID, in ob.CustomStatusFields) (*ob.CustomStatus, error) {
+	v := ob.NewValidation(ob.EINVALID)
 	name, _ := in.Name.Value()
 	if ob.IsBlank(name) {
-		return nil, ob.Invalid("name", "can't be blank")
+		v.Add("name", "can't be blank")
+	} else {
+		v.MaxLength("name", name, ob.MaxName)
 	}
 	emoji, _ := in.Emoji.Value()
+	v.MaxLength("emoji", emoji, ob.MaxEmoji)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	var cs *ob.CustomStatus
 	err := s.store.Write(ctx, func(tx store.Tx) error {
 		now, err := s.creationTime(tx, accountID)
@@ -290,15 +303,22 @@ func (s *Service) UpdateCustomStatus(ctx context.Context, accountID ob.ID, rawID
 			return nil, err
 		}
 		before := *cs
+		v := ob.NewValidation(ob.EINVALID)
 		if in.Name.Set {
 			name, _ := in.Name.Value()
 			if ob.IsBlank(name) {
-				return nil, ob.Invalid("name", "can't be blank")
+				v.Add("name", "can't be blank")
+			} else if v.MaxLength("name", name, ob.MaxName) {
+				cs.Name = name
 			}
-			cs.Name = name
 		}
 		if in.Emoji.Set {
-			cs.Emoji, _ = in.Emoji.Value()
+			if emoji, _ := in.Emoji.Value(); v.MaxLength("emoji", emoji, ob.MaxEmoji) {
+				cs.Emoji = emoji
+			}
+		}
+		if err := v.Err(); err != nil {
+			return nil, err
 		}
 		if cs.Name == before.Name && cs.Emoji == before.Emoji {
 			return cs, nil
@@ -379,6 +399,9 @@ func (s *Service) UpdateTemplate(ctx context.Context, accountID ob.ID, rawID str
 		title, _ := in.Title.Value()
 		if ob.IsBlank(title) {
 			return nil, ob.Invalid("title", "can't be blank")
+		}
+		if ob.Longer(title, ob.MaxName) {
+			return nil, ob.Invalid("title", ob.TooLong(ob.MaxName))
 		}
 		if title == tp.Title {
 			return tp, nil

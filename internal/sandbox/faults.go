@@ -60,7 +60,7 @@ func NewFaults() *Faults {
 func (f *Faults) Add(accountID ob.ID, in FaultInput) (Fault, error) {
 	v := ob.NewValidation(ob.EINVALID)
 	prefix, _ := in.PathPrefix.Value()
-	if !strings.HasPrefix(prefix, "/") {
+	if v.MaxLength("path_prefix", prefix, ob.MaxPathPrefix) && !strings.HasPrefix(prefix, "/") {
 		v.Add("path_prefix", "must be a path starting with / (such as /v1/messages/send)")
 	}
 	status, _ := in.Status.Value()
@@ -78,6 +78,8 @@ func (f *Faults) Add(accountID ob.ID, in FaultInput) (Fault, error) {
 	if delay < 0 || delay > 60_000 {
 		v.Add("delay_ms", "must be between 0 and 60000")
 	}
+	method, _ := in.Method.Value()
+	v.MaxLength("method", method, ob.MaxName)
 	count, _ := in.Count.Value()
 	if count < 0 {
 		v.Add("count", "must be 0 (no limit) or more")
@@ -88,7 +90,6 @@ func (f *Faults) Add(accountID ob.ID, in FaultInput) (Fault, error) {
 	if err := v.Err(); err != nil {
 		return Fault{}, err
 	}
-	method, _ := in.Method.Value()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.rules[accountID]) >= MaxFaults {
