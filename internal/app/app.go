@@ -9,13 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	ob "github.com/openbell/openbell"
-	"github.com/openbell/openbell/internal/fixture"
 	"github.com/openbell/openbell/internal/httpapi"
 	"github.com/openbell/openbell/internal/inbox"
 	"github.com/openbell/openbell/internal/sandbox"
@@ -42,58 +41,51 @@ type App struct {
 }
 
 // Start opens the store, prepares the default account, loads the seed file
-// and starts serving. It returns once the listener is open; Wait blocks until
-// ctx ends and the server has shut down.
+// and starts serving. It returns once the server is serving, after printing
+// the banner (with the first start's token) to stdout; Wait blocks until ctx
+// ends and the server has shut down.
 func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Writer) (*App, error) {
 	log := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
-	st, err := openStore(ctx, cfg)
+	release := func() {}
+	if cfg.DatabaseURL == "" {
+		var err error
+		if release, err = claimDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	// The ports are taken before the database is touched, so that a start
+	// that cannot listen changes nothing.
+	ln, err := listen("--addr", cfg.Addr)
 	if err != nil {
+		release()
 		return nil, err
 	}
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if metricsLn, err = listen("--metrics-addr", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			release()
+			return nil, err
+		}
+	}
+	var (
+		p          prepared
+		prepareErr error
+	)
+	st, err := openStore(ctx, cfg, func(ctx context.Context, st store.Store) error {
+		p, prepareErr = prepare(ctx, cfg, st, clock, log)
+		return prepareErr
+	})
+	if err != nil {
+		ln.Close()
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
+		release()
+		return nil, cmp.Or(prepareErr, err)
+	}
+	seed, keys := p.seed, p.keys
 	m := newMetrics(st, clock)
-	fail := func(err error) (*App, error) {
-		st.Close()
-		return nil, err
-	}
-	// Several processes may start at once on one new PostgreSQL database:
-	// the one that loses the race to create the demo account finds it made
-	// on its second try.
-	err = bootstrap(ctx, st, cfg.APIKeys, clock, stdout)
-	if err != nil {
-		err = bootstrap(ctx, st, cfg.APIKeys, clock, stdout)
-	}
-	if err != nil {
-		return fail(fmt.Errorf("prepare default account: %w", err))
-	}
-	var seed *seedFile
-	if cfg.Seed != "" {
-		var (
-			file io.ReadSeeker
-			done func()
-		)
-		seed, file, done, err = openSeed(cfg.Seed)
-		if err != nil {
-			return fail(fmt.Errorf("seed: %w", err))
-		}
-		// Load reads the contacts a chunk at a time, so that a large file
-		// does not have to fit in memory.
-		err = fixture.Load(ctx, st, file, clock.Now())
-		done()
-		if err != nil {
-			return fail(fmt.Errorf("seed %s: %w", cfg.Seed, err))
-		}
-		// The load's garbage goes back to the system now instead of when
-		// traffic makes the GC run.
-		debug.FreeOSMemory()
-	}
-	keys, err := webhookKeyring(ctx, cfg, st, clock, log)
-	if err != nil {
-		return fail(fmt.Errorf("webhook secret key: %w", err))
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fail(err)
-	}
 	ln = limitPerAddress(ln, cfg.MaxConnsPerIP, log)
 	base := "http://" + ln.Addr().String()
 	publicURL := strings.TrimRight(cfg.PublicURL, "/")
@@ -103,11 +95,10 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	svc := inbox.New(st, clock, publicURL, inbox.Options{DeliveryInterval: cfg.DeliveryInterval, WindowRule: cfg.WindowRule, Secrets: keys,
 		Origins: origins{seed: seed}})
 	hcfg := httpapi.Config{RateLimit: cfg.RateLimit, AuthFailureLimit: cfg.AuthFailureLimit, Version: Version, Metrics: m}
-	if cfg.MetricsAddr == "" {
+	if metricsLn == nil {
 		hcfg.MetricsHandler = m.Handler()
-	} else if err := serveMetrics(ctx, cfg.MetricsAddr, m, log); err != nil {
-		ln.Close()
-		return fail(err)
+	} else {
+		serveMetrics(ctx, metricsLn, m, log)
 	}
 	warnSharedWithoutPublicURL(ctx, cfg, st, log)
 	handler := httpapi.New(hcfg, svc, inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
@@ -148,9 +139,10 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		pruneEvents(ctx, st, clock, cmp.Or(cfg.EventRetention, DefaultEventRetention), cmp.Or(cfg.PruneInterval, time.Minute), log)
 	})
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(ln) }()
+	printBanner(stdout, base, publicURL, p.token, cfg)
 	go func() {
-		errc := make(chan error, 1)
-		go func() { errc <- a.srv.Serve(ln) }()
 		var err error
 		select {
 		case err = <-errc:
@@ -170,6 +162,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		if cerr := st.Close(); err == nil {
 			err = cerr
 		}
+		release()
 		log.Info("openbell stopped")
 		a.done <- err
 	}()
@@ -179,15 +172,33 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 // Wait blocks until the server has stopped and returns why.
 func (a *App) Wait() error { return <-a.done }
 
-func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+// listen opens the listener of the address of flag.
+func listen(flag, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("%s %s is in use by another program; stop it or choose another port", flag, addr)
+	case err != nil:
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err
+		}
+		return nil, fmt.Errorf("%s %s: %w", flag, addr, err)
+	}
+	return ln, nil
+}
+
+// openStore opens the database of cfg and runs prepare on it (under the
+// start-up lock on PostgreSQL); prepare may be nil.
+func openStore(ctx context.Context, cfg Config, prepare func(context.Context, store.Store) error) (store.Store, error) {
 	if cfg.DatabaseURL != "" {
-		db, err := postgres.Open(ctx, cfg.DatabaseURL)
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, prepare)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
 		return db, nil
 	}
-	db, err := sqlite.Open(ctx, cfg.DataDir)
+	db, err := sqlite.Open(ctx, cfg.DataDir, prepare)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}

@@ -3,17 +3,70 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
+	"log/slog"
+	"runtime/debug"
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/fixture"
 	"github.com/openbell/openbell/internal/store"
+	"github.com/openbell/openbell/internal/webhook"
 )
 
-// bootstrap creates the default account with the demo workspace on an empty
-// database, pins the --api-key tokens to it, and, when the account has no
-// token at all, makes one and prints it once to stdout.
-func bootstrap(ctx context.Context, st store.Store, apiKeys []string, clock ob.Clock, stdout io.Writer) error {
+// prepared is what the start-up's preparation of the database made.
+type prepared struct {
+	seed *seedFile // nil without --seed
+	keys *webhook.Keyring
+	// token is the new token of the default account, "" when none was
+	// made; the banner shows it once.
+	token string
+}
+
+// prepare makes the database ready to serve: the default account with the
+// demo workspace on an empty database, the --api-key tokens, the --seed
+// file, the webhook secret key and, last, when the default account has no
+// token (and no --api-key was given), a new one. The store runs it under
+// its start-up lock, so that processes starting at once on one PostgreSQL
+// database take turns and make one copy of everything. The token comes last
+// so that a step that fails leaves no token that nobody was shown: the next
+// start makes one.
+func prepare(ctx context.Context, cfg Config, st store.Store, clock ob.Clock, log *slog.Logger) (prepared, error) {
+	var p prepared
+	if err := defaultAccount(ctx, st, cfg.APIKeys, clock); err != nil {
+		return p, fmt.Errorf("prepare default account: %w", err)
+	}
+	if cfg.Seed != "" {
+		seed, file, done, err := openSeed(cfg.Seed)
+		if err != nil {
+			return p, fmt.Errorf("--seed %s: %w", cfg.Seed, reason(err))
+		}
+		// Load reads the contacts a chunk at a time, so that a large file
+		// does not have to fit in memory.
+		err = fixture.Load(ctx, st, file, clock.Now())
+		done()
+		if err != nil {
+			return p, fmt.Errorf("--seed %s: %w", cfg.Seed, err)
+		}
+		p.seed = seed
+		// The load's garbage goes back to the system now instead of when
+		// traffic makes the GC run.
+		debug.FreeOSMemory()
+	}
+	keys, err := webhookKeyring(ctx, cfg, st, clock, log)
+	if err != nil {
+		return p, fmt.Errorf("webhook secret key: %w", err)
+	}
+	p.keys = keys
+	if len(cfg.APIKeys) == 0 {
+		if p.token, err = firstToken(ctx, st, clock); err != nil {
+			return p, fmt.Errorf("first token: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// defaultAccount creates the default account with the demo workspace on an
+// empty database and pins the --api-key tokens to it.
+func defaultAccount(ctx context.Context, st store.Store, apiKeys []string, clock ob.Clock) error {
 	var hasDefault bool
 	err := st.Read(ctx, func(tx store.Tx) error {
 		_, err := tx.DefaultAccount()
@@ -31,8 +84,10 @@ func bootstrap(ctx context.Context, st store.Store, apiKeys []string, clock ob.C
 			return fmt.Errorf("demo workspace: %w", err)
 		}
 	}
-	var created string
-	err = st.Write(ctx, func(tx store.Tx) error {
+	if len(apiKeys) == 0 {
+		return nil
+	}
+	return st.Write(ctx, func(tx store.Tx) error {
 		acct, err := tx.DefaultAccount()
 		if err != nil {
 			return err
@@ -42,8 +97,19 @@ func bootstrap(ctx context.Context, st store.Store, apiKeys []string, clock ob.C
 				return err
 			}
 		}
-		if len(apiKeys) > 0 {
-			return nil
+		return nil
+	})
+}
+
+// firstToken makes a token for the default account when it has none, and
+// returns its secret ("" when the account has a token).
+func firstToken(ctx context.Context, st store.Store, clock ob.Clock) (string, error) {
+	var created string
+	err := st.Write(ctx, func(tx store.Tx) error {
+		created = ""
+		acct, err := tx.DefaultAccount()
+		if err != nil {
+			return err
 		}
 		n, err := tx.CountTokens(acct.ID)
 		if err != nil || n > 0 {
@@ -52,13 +118,7 @@ func bootstrap(ctx context.Context, st store.Store, apiKeys []string, clock ob.C
 		created = ob.NewToken()
 		return tx.InsertToken(TokenFor(acct.ID, created, clock))
 	})
-	if err != nil {
-		return err
-	}
-	if created != "" {
-		fmt.Fprintf(stdout, "openbell: new API token of the default account (shown only once, stored hashed):\n\n    %s\n\n", created)
-	}
-	return nil
+	return created, err
 }
 
 // TokenFor returns the stored form of a token secret of an account: its hash

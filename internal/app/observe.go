@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -57,13 +56,9 @@ func newMetrics(st store.Store, clock ob.Clock) *metrics.Metrics {
 	return m
 }
 
-// serveMetrics serves m on its own address (--metrics-addr) until ctx
-// ends; it returns once the listener is open.
-func serveMetrics(ctx context.Context, addr string, m *metrics.Metrics, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("--metrics-addr %s: %w", addr, err)
-	}
+// serveMetrics serves m on its own listener (--metrics-addr) until ctx
+// ends.
+func serveMetrics(ctx context.Context, ln net.Listener, m *metrics.Metrics, log *slog.Logger) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -79,7 +74,6 @@ func serveMetrics(ctx context.Context, addr string, m *metrics.Metrics, log *slo
 		}
 	}()
 	log.Info("metrics listening", slog.String("url", "http://"+ln.Addr().String()+"/metrics"))
-	return nil
 }
 
 // warnSharedWithoutPublicURL warns when other openbell processes use the

@@ -1,7 +1,7 @@
 // Package postgres opens the PostgreSQL engine of openbell through pgx's
 // database/sql adapter, with the migrations of this folder. Several openbell
-// processes may share one database: migrations take an advisory lock and
-// contact writes lock their row.
+// processes may share one database: start-up (migrations and the server's
+// preparation) takes an advisory lock and contact writes lock their row.
 package postgres
 
 import (
@@ -18,17 +18,22 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
+	"github.com/openbell/openbell/internal/store"
 	"github.com/openbell/openbell/internal/store/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// migrationLock is the advisory lock key that serializes migrations.
-const migrationLock = 7_201_355_412
+// startupLock is the first key of the advisory lock that serializes start-up;
+// the second is the schema's, so that servers on different schemas of one
+// database (the tests' schemas among them) do not wait for each other.
+const startupLock = 72_013_554
 
-// Open connects to url (postgres://...) and migrates the database.
-func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
+// Open connects to url (postgres://...), migrates the database and runs
+// prepare (when not nil) on it, all under the start-up lock
+// (sqlstore.DB.Prepare).
+func Open(ctx context.Context, url string, prepare func(context.Context, store.Store) error) (*sqlstore.DB, error) {
 	pool, err := sql.Open("pgx", withApplicationName(url))
 	if err != nil {
 		return nil, err
@@ -47,22 +52,35 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 		ReadOnlyTx:        true,
 		IsUniqueViolation: isUniqueViolation,
 		IsRetryable:       isRetryable,
-		LockMigrations:    lockMigrations,
+		LockStartup:       lockStartup,
 	}, pool, pool)
 	sub, _ := fs.Sub(migrations, "migrations")
-	if err := db.Migrate(ctx, sub); err != nil {
+	var then func(context.Context) error
+	if prepare != nil {
+		then = func(ctx context.Context) error { return prepare(ctx, db) }
+	}
+	if err := db.Prepare(ctx, sub, then); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
-func lockMigrations(ctx context.Context, conn *sql.Conn) (func(), error) {
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+// lockStartup takes a session-level advisory lock on conn: it is held
+// across the transactions of start-up and given back by the unlock
+// function (or when the connection ends, should the process die).
+func lockStartup(ctx context.Context, conn *sql.Conn) (func() error, error) {
+	const key = "coalesce(current_schema(), '')"
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1, hashtext("+key+"))", startupLock); err != nil {
 		return nil, err
 	}
-	return func() {
-		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLock)
+	return func() error {
+		var released bool
+		err := conn.QueryRowContext(context.Background(), "SELECT pg_advisory_unlock($1, hashtext("+key+"))", startupLock).Scan(&released)
+		if err == nil && !released {
+			err = errors.New("the start-up lock was not held")
+		}
+		return err
 	}, nil
 }
 

@@ -19,7 +19,7 @@ import (
 // Close. The file is read with immutable=1, which ignores the log.
 func TestCheckpointer(t *testing.T) {
 	dir := t.TempDir()
-	db, err := sqlite.Open(context.Background(), dir)
+	db, err := sqlite.Open(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/openbell/openbell/internal/store"
 	"github.com/openbell/openbell/internal/store/sqlstore"
 )
 
@@ -28,8 +29,9 @@ var migrations embed.FS
 // FileName is the database file inside the data directory.
 const FileName = "openbell.db"
 
-// Open opens (creating when needed) the database in dataDir and migrates it.
-func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
+// Open opens (creating when needed) the database in dataDir, migrates it and
+// runs prepare (when not nil) on it.
+func Open(ctx context.Context, dataDir string, prepare func(context.Context, store.Store) error) (*sqlstore.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -73,7 +75,7 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
 	if err := db.Migrate(ctx, sub); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	cp, err := sql.Open("sqlite", base+"&_pragma=busy_timeout("+strconv.Itoa(checkpointBusy)+")")
 	if err != nil {
@@ -84,6 +86,12 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.DB, error) {
 	c := startCheckpointer(cp)
 	db.BetweenWrites(c.restart)
 	db.AtClose(c.close)
+	if prepare != nil {
+		if err := prepare(ctx, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 

@@ -24,7 +24,7 @@ func TestLogStaysBounded(t *testing.T) {
 	checkpointEvery, restartFrames = 10*time.Millisecond, 256
 	defer func() { checkpointEvery, restartFrames = every, frames }()
 	dir := t.TempDir()
-	db, err := Open(context.Background(), dir)
+	db, err := Open(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,9 +49,11 @@ type Dialect struct {
 	// has a single writer, and re-parsing each statement was a third of the
 	// cost of a write.
 	SerializeWrites bool
-	// LockMigrations serializes migrations across processes; it returns the
-	// unlock function. Nil when one process owns the database.
-	LockMigrations func(ctx context.Context, conn *sql.Conn) (func(), error)
+	// LockStartup takes, on conn, the lock that serializes start-up across
+	// the processes that share the database (see Prepare); it returns the
+	// unlock function, which reports whether the lock was given back. Nil
+	// when one process owns the database.
+	LockStartup func(ctx context.Context, conn *sql.Conn) (unlock func() error, err error)
 }
 
 // DB is a store.Store on a writer pool and a reader pool (the same pool for
@@ -201,19 +204,53 @@ func (db *DB) q(query string) string {
 
 // Migrate applies the embedded migrations (files NNNN_name.sql in fsys) that
 // are not yet recorded in schema_migrations, one transaction each.
-func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
+func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error { return db.Prepare(ctx, fsys, nil) }
+
+// Prepare migrates the database (as Migrate) and then runs prepare, when
+// not nil, with the start-up lock held throughout (Dialect.LockStartup):
+// processes that start at once on one database take turns, and each finds
+// what the ones before it made, so a server's preparation (the default
+// account, its tokens, a fixture) happens once. prepare reaches the
+// database through db as usual; the lock is held on a connection of its
+// own.
+func (db *DB) Prepare(ctx context.Context, fsys fs.FS, prepare func(context.Context) error) error {
 	conn, err := db.writer.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	if db.d.LockMigrations != nil {
-		unlock, err := db.d.LockMigrations(ctx, conn)
-		if err != nil {
-			return fmt.Errorf("lock migrations: %w", err)
+	if db.d.LockStartup == nil {
+		err := db.migrate(ctx, conn, fsys)
+		// SQLite's writer pool has two connections, which prepare's
+		// writes need.
+		conn.Close()
+		if err != nil || prepare == nil {
+			return err
 		}
-		defer unlock()
+		return prepare(ctx)
 	}
+	unlock, err := db.d.LockStartup(ctx, conn)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("start-up lock: %w", err)
+	}
+	defer func() {
+		if err := unlock(); err != nil {
+			// A session lock lives as long as its connection: one that was
+			// not given back must not go back to the pool with it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}()
+	if err := db.migrate(ctx, conn, fsys); err != nil {
+		return err
+	}
+	if prepare == nil {
+		return nil
+	}
+	return prepare(ctx)
+}
+
+func (db *DB) migrate(ctx context.Context, conn *sql.Conn, fsys fs.FS) error {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)

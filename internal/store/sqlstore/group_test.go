@@ -18,7 +18,7 @@ import (
 // failed, panicking or canceled request leaves nothing behind, a request
 // that lost a race runs again from a clean start, and the others commit.
 func TestGroupCommit(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), t.TempDir())
+	db, err := sqlite.Open(context.Background(), t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

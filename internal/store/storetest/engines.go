@@ -49,7 +49,7 @@ func Each(t *testing.T, fn func(t *testing.T, e Engine)) {
 
 // OpenSQLite opens a database in a temporary directory.
 func OpenSQLite(t testing.TB) *sqlstore.DB {
-	db, err := sqlite.Open(context.Background(), t.TempDir())
+	db, err := sqlite.Open(context.Background(), t.TempDir(), nil)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -60,7 +60,7 @@ func OpenSQLite(t testing.TB) *sqlstore.DB {
 // OpenPostgres opens a fresh schema of the test database, or skips.
 func OpenPostgres(t testing.TB) *sqlstore.DB {
 	u := PostgresURL(t)
-	db, err := postgres.Open(context.Background(), u)
+	db, err := postgres.Open(context.Background(), u, nil)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
