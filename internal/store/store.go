@@ -58,6 +58,11 @@ type Tx interface {
 	InsertToken(t *ob.Token) error
 	CountTokens(accountID ob.ID) (int, error)
 	TokenNames(accountID ob.ID) ([]string, error)
+	// Tokens returns the tokens of every account, oldest first (`openbell
+	// token list`).
+	Tokens() ([]ob.Token, error)
+	// DeleteToken revokes a token; ENOTFOUND when there is no such token.
+	DeleteToken(id ob.ID) error
 
 	// Users.
 	Users(accountID ob.ID) ([]ob.User, error)

@@ -68,3 +68,23 @@ func (t *tx) TokenNames(accountID ob.ID) ([]string, error) {
 		return n, err
 	}, "SELECT name FROM api_tokens WHERE account_id = ? ORDER BY created_at, id", accountID)
 }
+
+func (t *tx) Tokens() ([]ob.Token, error) {
+	return list(t, func(s scanner) (ob.Token, error) {
+		var tok ob.Token
+		err := s.Scan(&tok.ID, &tok.AccountID, &tok.Name, &tok.Hash, (*millis)(&tok.CreatedAt))
+		return tok, err
+	}, "SELECT id, account_id, name, token_hash, created_at FROM api_tokens ORDER BY created_at, id")
+}
+
+func (t *tx) DeleteToken(id ob.ID) error {
+	res, err := t.exec("DELETE FROM api_tokens WHERE id = ?", id)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		err = ob.NotFound("token")
+	}
+	return err
+}
