@@ -1,11 +1,16 @@
 // Command openbell is a self-hosted server for the Callbell REST API.
 //
-//	openbell serve [flags]    run the server (see openbell serve -h)
-//	openbell listen [flags]   receive the account's webhook events locally
+//	openbell serve [flags]                run the server (see openbell serve --help)
+//	openbell token create|list|revoke     manage the API tokens of a server's database
+//	openbell listen [flags]               receive the account's webhook events locally
+//	openbell completion bash|zsh|fish     print a shell completion script
+//	openbell version                      print the version
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +19,7 @@ import (
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/app"
+	"github.com/openbell/openbell/internal/cli"
 	"github.com/openbell/openbell/internal/listen"
 )
 
@@ -29,19 +35,32 @@ func main() {
 const usage = `openbell: a self-hosted server for the Callbell REST API
 
 Usage:
-  openbell serve [flags]   run the server (openbell serve -h lists the flags)
-  openbell listen [flags]  receive the account's webhook events locally (openbell listen -h)
-  openbell version         print the version
+  openbell serve [flags]              run the server (openbell serve --help lists the flags)
+  openbell token create|list|revoke   manage the API tokens of a server's database (openbell token --help)
+  openbell listen [flags]             receive the account's webhook events locally (openbell listen --help)
+  openbell completion bash|zsh|fish   print a shell completion script
+  openbell version                    print the version (also --version, -v)
 `
+
+// commands are the commands run takes, for the usage and shell completion.
+var commands = []string{"serve", "token", "listen", "completion", "version", "help"}
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("no command given")
+		return errors.New("no command given")
 	}
+	err := command(ctx, args, getenv, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // --help was asked for, and written
+	}
+	return err
+}
+
+func command(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
-		cfg, err := app.ParseServeConfig(args[1:], getenv, stderr)
+		cfg, err := app.ParseServeConfig(args[1:], getenv, stdout)
 		if err != nil {
 			return err
 		}
@@ -50,15 +69,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return a.Wait()
+	case "token":
+		return app.RunToken(ctx, args[1:], getenv, stdout, stderr)
 	case "listen":
 		return listen.Run(ctx, args[1:], getenv, stdout, stderr)
-	case "version":
+	case "completion":
+		return completion(args[1:], stdout)
+	case "version", "--version", "-version", "-v":
 		fmt.Fprintln(stdout, "openbell", app.Version)
 		return nil
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", args[0])
+	return &cli.UsageError{Command: "openbell", Problem: fmt.Sprintf("unknown command %q: want serve, token, listen, completion or version", args[0])}
 }

@@ -42,7 +42,7 @@ func freeAddr(t *testing.T) string {
 
 // serve runs `openbell serve` until the returned stop is called, waiting for
 // /healthz first. stop cancels the context as SIGINT would and returns run's
-// error.
+// error (a second call returns it again).
 func serve(t *testing.T, env map[string]string, args ...string) (addr string, stdout *syncBuffer, stop func() error) {
 	t.Helper()
 	addr = freeAddr(t)
@@ -74,7 +74,7 @@ func serve(t *testing.T, env map[string]string, args ...string) (addr string, st
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return addr, stdout, func() error {
+	return addr, stdout, sync.OnceValue(func() error {
 		cancel()
 		select {
 		case err := <-done:
@@ -82,7 +82,15 @@ func serve(t *testing.T, env map[string]string, args ...string) (addr string, st
 		case <-time.After(20 * time.Second):
 			return fmt.Errorf("serve did not stop")
 		}
-	}
+	})
+}
+
+// runOnce runs the command line args to its end and returns its output.
+func runOnce(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut syncBuffer
+	err = run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return out.String(), errOut.String(), err
 }
 
 func get(t *testing.T, url, token string) int {

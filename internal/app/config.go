@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openbell/openbell/internal/cli"
 	"github.com/openbell/openbell/internal/webhook"
 )
 
@@ -81,103 +83,29 @@ func (l *stringList) Set(v string) error {
 	return nil
 }
 
-// ParseServeConfig reads the flags of `openbell serve` from args, with
-// defaults from the environment.
-func ParseServeConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	env := func(name, def string) string {
-		if v := getenv("OPENBELL_" + name); v != "" {
-			return v
-		}
-		return def
-	}
+// ParseServeConfig reads the flags of `openbell serve` from args; a flag not
+// given reads its OPENBELL_* variable (cli.EnvName). --help writes the flags
+// to help and returns flag.ErrHelp; any other error is one line (a
+// *cli.UsageError).
+func ParseServeConfig(args []string, getenv func(string) string, help io.Writer) (Config, error) {
 	var c Config
-	fs := flag.NewFlagSet("openbell serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address (OPENBELL_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./openbell-data"), "directory of the embedded SQLite database (OPENBELL_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL postgres://...; empty uses embedded SQLite (OPENBELL_DATABASE_URL)")
-	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base of href links; default http://<addr> (OPENBELL_PUBLIC_URL)")
 	var keys stringList
-	fs.Var(&keys, "api-key", "a token of the default account; repeatable (OPENBELL_API_KEY, comma-separated)")
-	fs.StringVar(&c.Seed, "seed", env("SEED", ""), "workspace fixture file (YAML) to load at start (OPENBELL_SEED)")
-	rate, err := strconv.Atoi(env("RATE_LIMIT", "300"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_RATE_LIMIT: %w", err)
-	}
-	fs.IntVar(&c.RateLimit, "rate-limit", rate, "requests per second per account; 0 turns limiting off (OPENBELL_RATE_LIMIT)")
-	authFailures, err := strconv.Atoi(env("AUTH_FAILURE_LIMIT", "100"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_AUTH_FAILURE_LIMIT: %w", err)
-	}
-	fs.IntVar(&c.AuthFailureLimit, "auth-failure-limit", authFailures,
-		"requests that fail authentication per second per client address; 0 turns limiting off (OPENBELL_AUTH_FAILURE_LIMIT)")
-	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (OPENBELL_LOG_LEVEL)")
-	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (OPENBELL_LOG_FORMAT)")
-	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve GET /metrics on this address instead of --addr (OPENBELL_METRICS_ADDR)")
-	interval, err := time.ParseDuration(env("DELIVERY_INTERVAL", "1s"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_DELIVERY_INTERVAL: %w", err)
-	}
-	fs.DurationVar(&c.DeliveryInterval, "delivery-interval", interval, "sandbox step between delivery statuses; 0 turns automatic progression off (OPENBELL_DELIVERY_INTERVAL)")
-	window, err := strconv.ParseBool(env("WINDOW_RULE", "true"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_WINDOW_RULE: %w", err)
-	}
-	fs.BoolVar(&c.WindowRule, "window-rule", window, "enforce the 24-hour rule on WhatsApp channels (OPENBELL_WINDOW_RULE)")
-	shutdown, err := time.ParseDuration(env("SHUTDOWN_TIMEOUT", "10s"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_SHUTDOWN_TIMEOUT: %w", err)
-	}
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", shutdown, "time requests in flight get to finish at shutdown (OPENBELL_SHUTDOWN_TIMEOUT)")
-	conns, err := strconv.Atoi(env("MAX_CONNS_PER_IP", "256"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_MAX_CONNS_PER_IP: %w", err)
-	}
-	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", conns, "connections one client address may hold open at once; 0 turns the limit off (OPENBELL_MAX_CONNS_PER_IP)")
-	schedule := fs.String("webhook-retry-schedule", env("WEBHOOK_RETRY_SCHEDULE", webhook.DefaultSchedule),
-		"comma-separated waits between webhook attempts, `d*n` repeats d n times; its length is the number of retries (OPENBELL_WEBHOOK_RETRY_SCHEDULE)")
-	for _, d := range []struct {
-		v         *time.Duration
-		name, def string
-		usage     string
-	}{
-		{&c.ReadTimeout, "read-timeout", defaultReadTimeout.String(), "time a client has to send a request's body (OPENBELL_READ_TIMEOUT)"},
-		{&c.WebhookTimeout, "webhook-timeout", "10s", "time a webhook receiver has to answer (OPENBELL_WEBHOOK_TIMEOUT)"},
-		{&c.WebhookDisableAfter, "webhook-disable-after", "6h", "disable a webhook that has failed without success this long (OPENBELL_WEBHOOK_DISABLE_AFTER)"},
-		{&c.EventRetention, "event-retention", DefaultEventRetention.String(), "how long events and webhook attempts are kept; older ones are deleted in the background (OPENBELL_EVENT_RETENTION)"},
-	} {
-		envName := strings.ToUpper(strings.ReplaceAll(d.name, "-", "_"))
-		def, err := time.ParseDuration(env(envName, d.def))
-		if err != nil {
-			return c, fmt.Errorf("OPENBELL_%s: %w", envName, err)
+	var schedule string
+	fs := serveFlags(&c, &keys, &schedule)
+	rest, err := cli.Parse(fs, args, getenv, func(name string) string {
+		if name == "api-key" {
+			return "" // OPENBELL_API_KEY is a comma-separated list, below
 		}
-		fs.DurationVar(d.v, d.name, def, d.usage)
-	}
-	denyPrivate, err := strconv.ParseBool(env("WEBHOOK_DENY_PRIVATE", "false"))
+		return cli.EnvName(name)
+	}, help)
 	if err != nil {
-		return c, fmt.Errorf("OPENBELL_WEBHOOK_DENY_PRIVATE: %w", err)
-	}
-	fs.BoolVar(&c.WebhookDenyPrivate, "webhook-deny-private", denyPrivate, "refuse webhook targets on addresses that are not globally reachable: loopback, private, link-local, reserved, ... (OPENBELL_WEBHOOK_DENY_PRIVATE)")
-	concurrency, err := strconv.Atoi(env("WEBHOOK_CONCURRENCY", "200"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_WEBHOOK_CONCURRENCY: %w", err)
-	}
-	fs.IntVar(&c.WebhookConcurrency, "webhook-concurrency", concurrency, "webhook deliveries in flight at once (OPENBELL_WEBHOOK_CONCURRENCY)")
-	perAccount, err := strconv.Atoi(env("WEBHOOK_ACCOUNT_CONCURRENCY", "50"))
-	if err != nil {
-		return c, fmt.Errorf("OPENBELL_WEBHOOK_ACCOUNT_CONCURRENCY: %w", err)
-	}
-	fs.IntVar(&c.WebhookAccountConcurrency, "webhook-account-concurrency", perAccount,
-		"webhook deliveries of one account in flight at once, per process (OPENBELL_WEBHOOK_ACCOUNT_CONCURRENCY)")
-	fs.StringVar(&c.SecretKey, "secret-key", env("SECRET_KEY", ""), "key that encrypts webhook secrets at rest; default: a key file in the data dir (SQLite) or a key kept in the database (PostgreSQL) (OPENBELL_SECRET_KEY)")
-	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.WebhookRetrySchedule, err = webhook.ParseSchedule(*schedule); err != nil {
-		return c, fmt.Errorf("--webhook-retry-schedule: %w", err)
+	if len(rest) > 0 {
+		return c, cli.Usagef(fs, "unexpected argument %q: openbell serve takes only flags", rest[0])
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if c.WebhookRetrySchedule, err = webhook.ParseSchedule(schedule); err != nil {
+		return c, cli.Usagef(fs, "--webhook-retry-schedule: %v", err)
 	}
 	c.APIKeys = keys
 	if len(c.APIKeys) == 0 {
@@ -187,62 +115,132 @@ func ParseServeConfig(args []string, getenv func(string) string, stderr io.Write
 			}
 		}
 	}
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		return c, &cli.UsageError{Command: fs.Name(), Problem: err.Error()}
+	}
+	return c, nil
 }
 
-// Validate checks the configuration as a whole.
+// ServeFlags returns the flags of `openbell serve`, for shell completion.
+func ServeFlags() *flag.FlagSet {
+	var c Config
+	var keys stringList
+	var schedule string
+	return serveFlags(&c, &keys, &schedule)
+}
+
+// serveFlags defines the flags of `openbell serve` on c, with their
+// defaults; each also reads its OPENBELL_* variable (the usage names it).
+func serveFlags(c *Config, keys *stringList, schedule *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("openbell serve", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: openbell serve [flags]\n\nRuns the server. Every flag also reads an OPENBELL_* variable (the flag wins).\n\nFlags:\n")
+		cli.PrintFlags(fs.Output(), fs)
+	}
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address, host:port (OPENBELL_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", "./openbell-data", "directory of the embedded SQLite database (OPENBELL_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL postgres://...; empty uses embedded SQLite (OPENBELL_DATABASE_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "base of href links; default http://<addr> (OPENBELL_PUBLIC_URL)")
+	fs.Var(keys, "api-key", "a `token` of the default account; repeatable (OPENBELL_API_KEY, comma-separated)")
+	fs.StringVar(&c.Seed, "seed", "", "workspace fixture `file` (YAML) to load at start (OPENBELL_SEED)")
+	fs.IntVar(&c.RateLimit, "rate-limit", 300, "requests per second per account; 0 turns limiting off (OPENBELL_RATE_LIMIT)")
+	fs.IntVar(&c.AuthFailureLimit, "auth-failure-limit", 100,
+		"requests that fail authentication per second per client address; 0 turns limiting off (OPENBELL_AUTH_FAILURE_LIMIT)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error (OPENBELL_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json (OPENBELL_LOG_FORMAT)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve GET /metrics on this address instead of --addr (OPENBELL_METRICS_ADDR)")
+	fs.DurationVar(&c.DeliveryInterval, "delivery-interval", time.Second, "sandbox step between delivery statuses; 0 turns automatic progression off (OPENBELL_DELIVERY_INTERVAL)")
+	fs.BoolVar(&c.WindowRule, "window-rule", true, "enforce the 24-hour rule on WhatsApp channels (OPENBELL_WINDOW_RULE)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "time requests in flight get to finish at shutdown (OPENBELL_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", 256, "connections one client address may hold open at once; 0 turns the limit off (OPENBELL_MAX_CONNS_PER_IP)")
+	fs.StringVar(schedule, "webhook-retry-schedule", webhook.DefaultSchedule,
+		"comma-separated `waits` between webhook attempts, d*n repeats d n times; its length is the number of retries (OPENBELL_WEBHOOK_RETRY_SCHEDULE)")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", defaultReadTimeout, "time a client has to send a request's body (OPENBELL_READ_TIMEOUT)")
+	fs.DurationVar(&c.WebhookTimeout, "webhook-timeout", 10*time.Second, "time a webhook receiver has to answer (OPENBELL_WEBHOOK_TIMEOUT)")
+	fs.DurationVar(&c.WebhookDisableAfter, "webhook-disable-after", 6*time.Hour, "disable a webhook that has failed without success this long (OPENBELL_WEBHOOK_DISABLE_AFTER)")
+	fs.DurationVar(&c.EventRetention, "event-retention", DefaultEventRetention, "how long events and webhook attempts are kept; older ones are deleted in the background (OPENBELL_EVENT_RETENTION)")
+	fs.BoolVar(&c.WebhookDenyPrivate, "webhook-deny-private", false, "refuse webhook targets on addresses that are not globally reachable: loopback, private, link-local, reserved, ... (OPENBELL_WEBHOOK_DENY_PRIVATE)")
+	fs.IntVar(&c.WebhookConcurrency, "webhook-concurrency", 200, "webhook deliveries in flight at once (OPENBELL_WEBHOOK_CONCURRENCY)")
+	fs.IntVar(&c.WebhookAccountConcurrency, "webhook-account-concurrency", 50,
+		"webhook deliveries of one account in flight at once, per process (OPENBELL_WEBHOOK_ACCOUNT_CONCURRENCY)")
+	fs.StringVar(&c.SecretKey, "secret-key", "", "key that encrypts webhook secrets at rest; default: a key file in the data dir (SQLite) or a key kept in the database (PostgreSQL) (OPENBELL_SECRET_KEY)")
+	return fs
+}
+
+// Validate checks the configuration as a whole; each problem is one line
+// naming the flag, its value and what it takes.
 func (c Config) Validate() error {
 	var errs []error
-	if c.Addr == "" {
-		errs = append(errs, errors.New("--addr is empty"))
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := checkAddr(c.Addr); err != nil {
+		errs = append(errs, err)
 	}
 	if c.DatabaseURL == "" && c.DataDir == "" {
-		errs = append(errs, errors.New("--data-dir is empty"))
+		bad("--data-dir is empty: name a directory, or give --database-url")
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		errs = append(errs, errors.New("--database-url must start with postgres://"))
+		bad("--database-url: %q must start with postgres:// (or leave it empty for SQLite in --data-dir)", redactURL(c.DatabaseURL))
 	}
-	if c.DeliveryInterval < 0 {
-		errs = append(errs, errors.New("--delivery-interval must not be negative"))
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"delivery-interval", c.DeliveryInterval}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-disable-after", c.WebhookDisableAfter},
+		{"read-timeout", c.ReadTimeout}, {"event-retention", c.EventRetention},
+	} {
+		if d.v < 0 {
+			bad("--%s: %s must not be negative", d.name, d.v)
+		}
 	}
-	if c.WebhookTimeout < 0 || c.WebhookDisableAfter < 0 {
-		errs = append(errs, errors.New("--webhook-timeout and --webhook-disable-after must not be negative"))
+	if c.ReadHeaderTimeout < 0 {
+		bad("the read header timeout must not be negative")
 	}
-	if c.WebhookAccountConcurrency < 0 {
-		errs = append(errs, errors.New("--webhook-account-concurrency must be 0 or more"))
-	}
-	if c.ReadTimeout < 0 || c.ReadHeaderTimeout < 0 {
-		errs = append(errs, errors.New("--read-timeout must not be negative"))
-	}
-	if c.MaxConnsPerIP < 0 {
-		errs = append(errs, errors.New("--max-conns-per-ip must be 0 or more"))
-	}
-	if c.EventRetention < 0 {
-		errs = append(errs, errors.New("--event-retention must not be negative"))
-	}
-	if c.WebhookConcurrency < 0 {
-		errs = append(errs, errors.New("--webhook-concurrency must be 0 or more"))
-	}
-	if c.RateLimit < 0 {
-		errs = append(errs, errors.New("--rate-limit must be 0 or more"))
-	}
-	if c.AuthFailureLimit < 0 {
-		errs = append(errs, errors.New("--auth-failure-limit must be 0 or more"))
+	for _, n := range []struct {
+		name string
+		v    int
+	}{
+		{"webhook-account-concurrency", c.WebhookAccountConcurrency}, {"max-conns-per-ip", c.MaxConnsPerIP},
+		{"webhook-concurrency", c.WebhookConcurrency}, {"rate-limit", c.RateLimit}, {"auth-failure-limit", c.AuthFailureLimit},
+	} {
+		if n.v < 0 {
+			bad("--%s: %d must be 0 or more", n.name, n.v)
+		}
 	}
 	for _, k := range c.APIKeys {
 		if strings.ContainsAny(k, " \t\"") {
-			errs = append(errs, errors.New("--api-key must not contain spaces or quotes"))
+			bad("--api-key must not contain spaces or quotes")
 		}
 	}
 	switch c.LogFormat {
 	case "", "text", "json":
 	default:
-		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+		bad("--log-format: %q is not text or json", c.LogFormat)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		errs = append(errs, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel))
+		bad("--log-level: %q is not debug, info, warn or error", c.LogLevel)
 	}
 	return errors.Join(errs...)
+}
+
+// checkAddr checks that --addr is host:port, which net.Listen would refuse
+// less clearly.
+func checkAddr(addr string) error {
+	if addr == "" {
+		return errors.New("--addr is empty: give host:port, such as 127.0.0.1:8080")
+	}
+	if _, err := strconv.ParseUint(addr, 10, 16); err == nil {
+		return fmt.Errorf("--addr: %q needs a host, such as 127.0.0.1:%s (or :%s for every address)", addr, addr, addr)
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %q is not host:port, such as 127.0.0.1:8080", addr)
+	}
+	if port != "" {
+		if _, err := net.LookupPort("tcp", port); err != nil {
+			return fmt.Errorf("--addr: %q has no valid port: give a number from 0 to 65535", addr)
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	ob "github.com/openbell/openbell"
+	"github.com/openbell/openbell/internal/cli"
 	"github.com/openbell/openbell/internal/webhook"
 )
 
@@ -33,41 +34,60 @@ type config struct {
 	printJSON  bool
 }
 
-func parse(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+// Flags returns the flags of `openbell listen`, for shell completion.
+func Flags() *flag.FlagSet {
+	var c config
+	var events string
+	return flags(&c, &events, func(string) string { return "" })
+}
+
+func flags(c *config, events *string, getenv func(string) string) *flag.FlagSet {
 	env := func(name, def string) string {
 		if v := getenv("OPENBELL_" + name); v != "" {
 			return v
 		}
 		return def
 	}
-	var c config
 	fs := flag.NewFlagSet("openbell listen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: openbell listen [flags]\n\nReceives the account's webhook events locally and prints them.\n\nFlags:\n")
+		cli.PrintFlags(fs.Output(), fs)
+	}
 	fs.StringVar(&c.apiURL, "api-url", env("API_URL", "http://127.0.0.1:8080"), "base URL of the openbell server (OPENBELL_API_URL)")
 	key, _, _ := strings.Cut(env("API_KEY", ""), ",")
 	fs.StringVar(&c.apiKey, "api-key", strings.TrimSpace(key), "API token of the account (OPENBELL_API_KEY; the first one when it lists several)")
-	events := fs.String("events", "all", "comma-separated event names to subscribe to, or all")
+	fs.StringVar(events, "events", "all", "comma-separated event names to subscribe to, or all")
 	fs.StringVar(&c.forwardTo, "forward-to", "", "URL to forward each event to, with its body and signature headers")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "address the receiver listens on")
 	fs.StringVar(&c.webhookURL, "webhook-url", "", "URL the server should post to (default: the receiver's address, http://<addr>/webhooks)")
 	fs.BoolVar(&c.printJSON, "print-json", false, "print each event's body")
-	if err := fs.Parse(args); err != nil {
+	return fs
+}
+
+// parse reads the flags; --help writes them to help and returns
+// flag.ErrHelp.
+func parse(args []string, getenv func(string) string, help io.Writer) (config, error) {
+	var c config
+	var events string
+	fs := flags(&c, &events, getenv)
+	rest, err := cli.Parse(fs, args, getenv, nil, help)
+	if err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if len(rest) > 0 {
+		return c, cli.Usagef(fs, "unexpected argument %q: openbell listen takes only flags", rest[0])
 	}
 	if c.apiKey == "" {
-		return c, errors.New("--api-key (or OPENBELL_API_KEY) is required")
+		return c, cli.Usagef(fs, "--api-key (or OPENBELL_API_KEY) is required: a token of the account")
 	}
 	c.apiURL = strings.TrimRight(c.apiURL, "/")
-	if *events == "all" {
+	if events == "all" {
 		c.events = ob.EventNames
 	} else {
-		for _, e := range strings.Split(*events, ",") {
+		for _, e := range strings.Split(events, ",") {
 			if e = strings.TrimSpace(e); e != "" {
 				if !ob.IsEventName(e) {
-					return c, fmt.Errorf("--events: unknown event %q", e)
+					return c, cli.Usagef(fs, "--events: %q is not an event name; give names such as %s, or all", e, strings.Join(ob.EventNames[:2], ","))
 				}
 				c.events = append(c.events, e)
 			}
@@ -78,7 +98,10 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (config,
 
 // Run runs the command until ctx ends.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parse(args, getenv, stderr)
+	cfg, err := parse(args, getenv, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
