@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// TestFailedFirstStartsLeaveTheToken: a first start that fails, because its
-// port is taken or its seed is broken, shows no token and leaves none
+// TestFailedFirstStartsLeaveTheToken: a first start that fails, because one
+// of its ports is taken or its seed is broken, shows no token and leaves none
 // behind, so that the next good start prints one that works (API.md section
 // 6).
 func TestFailedFirstStartsLeaveTheToken(t *testing.T) {
@@ -26,6 +26,13 @@ func TestFailedFirstStartsLeaveTheToken(t *testing.T) {
 	}
 	if tokenLine.MatchString(out) {
 		t.Errorf("the start on a port in use printed a token: %q", out)
+	}
+	out, _, err = runOnce(t, nil, "serve", "--addr", freeAddr(t), "--metrics-addr", taken.Addr().String(), "--data-dir", dir, "--log-level", "error")
+	if err == nil || !strings.Contains(err.Error(), "--metrics-addr "+taken.Addr().String()) {
+		t.Errorf("start with its metrics address in use: %v, want an error naming it", err)
+	}
+	if tokenLine.MatchString(out) {
+		t.Errorf("the start with its metrics address in use printed a token: %q", out)
 	}
 	seed := filepath.Join(t.TempDir(), "broken.yaml")
 	if err := os.WriteFile(seed, []byte("accounts:\n  - name: [unclosed\n"), 0o600); err != nil {
