@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/openbell/openbell/internal/apitest"
 	"net"
 	"net/http"
 	"regexp"
@@ -12,24 +13,6 @@ import (
 	"testing"
 	"time"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while the server writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -43,15 +26,15 @@ func freeAddr(t *testing.T) string {
 // serve runs `openbell serve` until the returned stop is called, waiting for
 // /healthz first. stop cancels the context as SIGINT would and returns run's
 // error (a second call returns it again).
-func serve(t *testing.T, env map[string]string, args ...string) (addr string, stdout *syncBuffer, stop func() error) {
+func serve(t *testing.T, env map[string]string, args ...string) (addr string, stdout *apitest.LogBuffer, stop func() error) {
 	t.Helper()
 	addr = freeAddr(t)
-	stdout = &syncBuffer{}
+	stdout = &apitest.LogBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	getenv := func(k string) string { return env[k] }
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", addr, "--log-level", "error"}, args...), getenv, stdout, &syncBuffer{})
+		done <- run(ctx, append([]string{"serve", "--addr", addr, "--log-level", "error"}, args...), getenv, stdout, &apitest.LogBuffer{})
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -88,7 +71,7 @@ func serve(t *testing.T, env map[string]string, args ...string) (addr string, st
 // runOnce runs the command line args to its end and returns its output.
 func runOnce(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut apitest.LogBuffer
 	err = run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
 	return out.String(), errOut.String(), err
 }

@@ -217,3 +217,24 @@ func (s *Server) Events(token string) []ob.Event {
 	}
 	return out
 }
+
+// LogBuffer collects what a server or a command writes (its log, its
+// output) and is safe to read while it writes.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

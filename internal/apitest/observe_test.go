@@ -1,12 +1,10 @@
 package apitest_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,23 +14,8 @@ import (
 	"github.com/openbell/openbell/internal/store/storetest"
 )
 
-// syncBuffer is a log sink the server and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a server's log, read as JSON lines.
+type syncBuffer struct{ apitest.LogBuffer }
 
 // lines decodes the JSON log lines.
 func (s *syncBuffer) lines(t *testing.T) []map[string]any {

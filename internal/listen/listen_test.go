@@ -1,13 +1,11 @@
 package listen_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,25 +15,7 @@ import (
 	"github.com/openbell/openbell/internal/webhook"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while the command writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func waitOutput(t *testing.T, out *syncBuffer, re *regexp.Regexp) []string {
+func waitOutput(t *testing.T, out *apitest.LogBuffer, re *regexp.Regexp) []string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -62,7 +42,7 @@ func TestListen(t *testing.T) {
 		}
 		target := apitest.NewReceiver(t)
 		ctx, cancel := context.WithCancel(context.Background())
-		out := &syncBuffer{}
+		out := &apitest.LogBuffer{}
 		done := make(chan error, 1)
 		env := map[string]string{"OPENBELL_API_URL": s.URL, "OPENBELL_API_KEY": apitest.DemoToken + ",other"}
 		go func() {
