@@ -260,9 +260,12 @@ type Tx interface {
 	// table, oldest first, and reports whether a table had more to delete.
 	PruneEvents(before time.Time, limit int) (more bool, err error)
 	// ServerKey returns a key the server stored for itself, ENOTFOUND when
-	// none. InsertServerKey stores one unless the name is already taken.
+	// none. InsertServerKey stores one unless the name is already taken;
+	// SetServerKey stores one, replacing the name's value (a record the
+	// server keeps up to date, such as the last --seed it loaded).
 	ServerKey(name string) (string, error)
 	InsertServerKey(name, value string, at time.Time) error
+	SetServerKey(name, value string, at time.Time) error
 }
 
 // Observer hears of the store's work, for metrics.

@@ -211,6 +211,13 @@ func (t *tx) InsertServerKey(name, value string, at time.Time) error {
 	return err
 }
 
+func (t *tx) SetServerKey(name, value string, at time.Time) error {
+	_, err := t.exec("INSERT INTO server_keys (name, value, created_at) VALUES (?, ?, ?) "+
+		"ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+		name, value, ob.Millis(at))
+	return err
+}
+
 // placeholders returns "?, ?, ..." for n values (n >= 1).
 func placeholders(n int) string {
 	if n < 1 {
