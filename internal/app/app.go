@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,10 +41,11 @@ type App struct {
 	done chan error
 }
 
-// Start opens the store, prepares the default account, loads the seed file
-// and starts serving. It returns once the server is serving, after printing
-// the banner (with the first start's token) to stdout; Wait blocks until ctx
-// ends and the server has shut down.
+// Start takes the port, opens the store, prepares the default account,
+// loads the seed file and starts serving. While it prepares the database the
+// port answers 503 (GET /healthz {"status":"starting"}). It returns once the
+// server serves the API, after printing the banner (with the first start's
+// token) to stdout; Wait blocks until ctx ends and the server has shut down.
 func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Writer) (*App, error) {
 	log := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
 	release := func() {}
@@ -68,26 +70,42 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 			return nil, err
 		}
 	}
+	ln = limitPerAddress(ln, cfg.MaxConnsPerIP, log)
+	base := "http://" + ln.Addr().String()
+	// The server answers at once: 503 (httpapi.Starting) while the database
+	// is prepared, which a large --seed makes take a while, then the API.
+	handler := &switchHandler{}
+	handler.set(httpapi.Starting())
+	a := &App{URL: base, done: make(chan error, 1), srv: &http.Server{
+		// Slow clients are cut off (deadlines.go).
+		Handler:           withDeadlines(handler, cmp.Or(cfg.ReadTimeout, defaultReadTimeout), writeTimeout),
+		ReadHeaderTimeout: cmp.Or(cfg.ReadHeaderTimeout, defaultReadHeaderTimeout),
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}}
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(ln) }()
 	var (
 		p          prepared
 		prepareErr error
 	)
 	st, err := openStore(ctx, cfg, func(ctx context.Context, st store.Store) error {
-		p, prepareErr = prepare(ctx, cfg, st, clock, log)
+		p, prepareErr = prepare(ctx, cfg, st, clock, log, stderr)
 		return prepareErr
 	})
 	if err != nil {
-		ln.Close()
+		a.srv.Close()
+		<-errc
 		if metricsLn != nil {
 			metricsLn.Close()
 		}
 		release()
 		return nil, cmp.Or(prepareErr, err)
 	}
+	a.Store = st
 	seed, keys := p.seed, p.keys
 	m := newMetrics(st, clock)
-	ln = limitPerAddress(ln, cfg.MaxConnsPerIP, log)
-	base := "http://" + ln.Addr().String()
 	publicURL := strings.TrimRight(cfg.PublicURL, "/")
 	if publicURL == "" {
 		publicURL = base
@@ -101,15 +119,6 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		serveMetrics(ctx, metricsLn, m, log)
 	}
 	warnSharedWithoutPublicURL(ctx, cfg, st, log)
-	handler := httpapi.New(hcfg, svc, inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
-	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
-		// Slow clients are cut off (deadlines.go).
-		Handler:           withDeadlines(handler, cmp.Or(cfg.ReadTimeout, defaultReadTimeout), writeTimeout),
-		ReadHeaderTimeout: cmp.Or(cfg.ReadHeaderTimeout, defaultReadHeaderTimeout),
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}}
 	// Background workers run until the HTTP server has stopped, and finish
 	// before the store closes; their work is stored, so the next start
 	// resumes it.
@@ -138,9 +147,8 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	startWorker(func(ctx context.Context) {
 		pruneEvents(ctx, st, clock, cmp.Or(cfg.EventRetention, DefaultEventRetention), cmp.Or(cfg.PruneInterval, time.Minute), log)
 	})
+	handler.set(httpapi.New(hcfg, svc, inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log))
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
-	errc := make(chan error, 1)
-	go func() { errc <- a.srv.Serve(ln) }()
 	printBanner(stdout, base, publicURL, p.token, cfg)
 	go func() {
 		var err error
@@ -167,6 +175,15 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		a.done <- err
 	}()
 	return a, nil
+}
+
+// switchHandler serves with the handler it was last set to.
+type switchHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *switchHandler) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *switchHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
 }
 
 // Wait blocks until the server has stopped and returns why.

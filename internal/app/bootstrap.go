@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	ob "github.com/openbell/openbell"
 	"github.com/openbell/openbell/internal/fixture"
@@ -29,19 +31,21 @@ type prepared struct {
 // database take turns and make one copy of everything. The token comes last
 // so that a step that fails leaves no token that nobody was shown: the next
 // start makes one.
-func prepare(ctx context.Context, cfg Config, st store.Store, clock ob.Clock, log *slog.Logger) (prepared, error) {
+func prepare(ctx context.Context, cfg Config, st store.Store, clock ob.Clock, log *slog.Logger, stderr io.Writer) (prepared, error) {
 	var p prepared
 	if err := defaultAccount(ctx, st, cfg.APIKeys, clock); err != nil {
 		return p, fmt.Errorf("prepare default account: %w", err)
 	}
 	if cfg.Seed != "" {
+		start := time.Now()
 		seed, file, done, err := openSeed(cfg.Seed)
 		if err != nil {
 			return p, fmt.Errorf("--seed %s: %w", cfg.Seed, reason(err))
 		}
-		// Load reads the contacts a chunk at a time, so that a large file
-		// does not have to fit in memory.
-		err = fixture.Load(ctx, st, file, clock.Now())
+		// The load reads the contacts a chunk at a time, so that a large
+		// file does not have to fit in memory; a file loaded last time is
+		// not loaded again.
+		err = loadSeed(ctx, st, seed, file, start, clock, log, stderr)
 		done()
 		if err != nil {
 			return p, fmt.Errorf("--seed %s: %w", cfg.Seed, err)

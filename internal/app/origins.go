@@ -41,8 +41,8 @@ func (o origins) LoadAccount(tx store.Tx, name string, now time.Time) (bool, err
 // (a pipe) is held.
 type seedFile struct {
 	path   string
-	digest [sha256.Size]byte
-	data   []byte // the whole seed, when it is not a regular file
+	digest [sha256.Size]byte // of the content, which the start's record of the load keeps too (seed.go)
+	data   []byte            // the whole seed, when it is not a regular file
 }
 
 // openSeed opens the --seed file for the load at start and notes what it
@@ -59,7 +59,7 @@ func openSeed(path string) (*seedFile, io.ReadSeeker, func(), error) {
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		return &seedFile{path: path, data: data}, bytes.NewReader(data), func() {}, nil
+		return &seedFile{path: path, data: data, digest: sha256.Sum256(data)}, bytes.NewReader(data), func() {}, nil
 	}
 	s := &seedFile{path: path}
 	if s.digest, err = digest(f); err != nil {
