@@ -37,6 +37,8 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		{[]string{"token", "create", "--help"}, "--account"},
 		{[]string{"token", "revoke", "-h"}, "--database-url"},
 		{[]string{"listen", "--help"}, "--forward-to"},
+		{[]string{"healthcheck", "--help"}, "--timeout"},
+		{[]string{"backup", "--help"}, "pg_dump"},
 		{[]string{"completion", "--help"}, "fish"},
 	} {
 		out, errOut, err := runOnce(t, nil, tc.args...)

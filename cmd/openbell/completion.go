@@ -38,6 +38,8 @@ func completedCommands() []completed {
 		{name: "serve", flags: flagsOf(app.ServeFlags())},
 		{name: "token", words: []string{"create", "list", "revoke"}, flags: flagsOf(app.TokenFlags())},
 		{name: "listen", flags: flagsOf(listen.Flags())},
+		{name: "healthcheck", flags: flagsOf(app.HealthcheckFlags())},
+		{name: "backup", flags: flagsOf(app.BackupFlags())},
 		{name: "completion", words: []string{"bash", "zsh", "fish"}},
 	}
 }

@@ -3,6 +3,8 @@
 //	openbell serve [flags]                run the server (see openbell serve --help)
 //	openbell token create|list|revoke     manage the API tokens of a server's database
 //	openbell listen [flags]               receive the account's webhook events locally
+//	openbell healthcheck [--url URL]      exit 0 when a server's GET /healthz answers 200
+//	openbell backup [flags] DIR           copy a running server's SQLite database
 //	openbell completion bash|zsh|fish     print a shell completion script
 //	openbell version                      print the version
 package main
@@ -38,12 +40,14 @@ Usage:
   openbell serve [flags]              run the server (openbell serve --help lists the flags)
   openbell token create|list|revoke   manage the API tokens of a server's database (openbell token --help)
   openbell listen [flags]             receive the account's webhook events locally (openbell listen --help)
+  openbell healthcheck [--url URL]    exit 0 when the server's GET /healthz answers 200 (for container health checks)
+  openbell backup [flags] DIR         copy the SQLite database, also while the server runs (openbell backup --help)
   openbell completion bash|zsh|fish   print a shell completion script
   openbell version                    print the version (also --version, -v)
 `
 
 // commands are the commands run takes, for the usage and shell completion.
-var commands = []string{"serve", "token", "listen", "completion", "version", "help"}
+var commands = []string{"serve", "token", "listen", "healthcheck", "backup", "completion", "version", "help"}
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -73,6 +77,10 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return app.RunToken(ctx, args[1:], getenv, stdout, stderr)
 	case "listen":
 		return listen.Run(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return app.RunHealthcheck(ctx, args[1:], getenv, stdout)
+	case "backup":
+		return app.RunBackup(ctx, args[1:], getenv, stdout)
 	case "completion":
 		return completion(args[1:], stdout)
 	case "version", "--version", "-version", "-v":
@@ -82,5 +90,5 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return &cli.UsageError{Command: "openbell", Problem: fmt.Sprintf("unknown command %q: want serve, token, listen, completion or version", args[0])}
+	return &cli.UsageError{Command: "openbell", Problem: fmt.Sprintf("unknown command %q: want serve, token, listen, healthcheck, backup, completion or version", args[0])}
 }
