@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -137,8 +138,10 @@ func (c *Contract) CheckEvent(header http.Header, body []byte) []string {
 // withBody returns a copy of r whose body reads body.
 func withBody(r *http.Request, body []byte) *http.Request {
 	r = r.Clone(r.Context())
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
+	r.Body, r.ContentLength = http.NoBody, 0
+	if len(body) > 0 {
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}
 	return r
 }
 
@@ -159,4 +162,50 @@ func describe(errs []*verrors.ValidationError) []string {
 		out = append(out, msg)
 	}
 	return out
+}
+
+// Transport returns an http.RoundTripper that sends through next
+// (http.DefaultTransport when nil) and checks every request and answer
+// against the document, failing t on a mismatch: for clients (such as
+// package client) that the suite drives through their own HTTP client.
+func (c *Contract) Transport(t testing.TB, next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return checkingTransport{c: c, t: t, next: next}
+}
+
+type checkingTransport struct {
+	c    *Contract
+	t    testing.TB
+	next http.RoundTripper
+}
+
+func (ct checkingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
+	if r.Body != nil {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			return nil, err
+		}
+		r.Body.Close()
+		r = withBody(r, body)
+	}
+	for _, e := range ct.c.CheckRequest(r, body) {
+		ct.t.Errorf("%s %s: request breaks the OpenAPI document: %s", r.Method, r.URL.Path, e)
+	}
+	resp, err := ct.next.RoundTrip(withBody(r, body))
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ct.c.CheckResponse(r, resp.StatusCode, resp.Header, data) {
+		ct.t.Errorf("%s %s: answer %d breaks the OpenAPI document: %s; body %.300s", r.Method, r.URL.Path, resp.StatusCode, e, data)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil
 }
