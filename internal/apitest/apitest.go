@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +33,9 @@ type Server struct {
 	t     testing.TB
 	http  *http.Client
 	stop  func() error
+	// contract, when set, checks every request Send sends and every answer
+	// it gets against the OpenAPI document, failing the test on a mismatch.
+	contract *Contract
 }
 
 // Option changes the configuration of a server before it starts.
@@ -108,7 +110,18 @@ func StartLogged(t testing.TB, cfg app.Config, clock ob.Clock, logs io.Writer) *
 			t.Errorf("server stopped with: %v", err)
 		}
 	})
-	return &Server{URL: a.URL, Token: DemoToken, App: a, t: t, http: client, stop: stop}
+	return &Server{URL: a.URL, Token: DemoToken, App: a, t: t, http: client, stop: stop, contract: mustContract(t)}
+}
+
+// mustContract returns the OpenAPI document's contract, failing the test
+// when the document cannot be read.
+func mustContract(t testing.TB) *Contract {
+	t.Helper()
+	c, err := DefaultContract()
+	if err != nil {
+		t.Fatalf("OpenAPI document: %v", err)
+	}
+	return c
 }
 
 // Stop shuts the server down as SIGTERM would and waits for it.
@@ -143,6 +156,17 @@ type Request struct {
 	Body         any
 	Token        string // "" uses the server's token; "-" sends none
 	Header       map[string]string
+	// Unchecked marks a request that breaks the OpenAPI document on purpose
+	// (malformed input, an unknown route): it is sent unchecked. Its answer
+	// is still checked: an error body must match the document too.
+	Unchecked bool
+}
+
+// DoUnchecked is Do for a request that breaks the OpenAPI document on
+// purpose (Request.Unchecked).
+func (s *Server) DoUnchecked(method, path string, body any) *Response {
+	s.t.Helper()
+	return s.Send(Request{Method: method, Path: path, Body: body, Unchecked: true})
 }
 
 // Do sends a request with the server's token.
@@ -155,18 +179,22 @@ func (s *Server) Do(method, path string, body any) *Response {
 func (s *Server) Send(req Request) *Response {
 	s.t.Helper()
 	var rd io.Reader
+	var sent []byte
 	switch b := req.Body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		sent = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		sent = b
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		rd = bytes.NewReader(data)
+		sent = data
+	}
+	if req.Body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	hr, err := http.NewRequest(req.Method, s.URL+req.Path, rd)
 	if err != nil {
@@ -185,6 +213,11 @@ func (s *Server) Send(req Request) *Response {
 	for k, v := range req.Header {
 		hr.Header.Set(k, v)
 	}
+	if s.contract != nil && !req.Unchecked {
+		for _, e := range s.contract.CheckRequest(hr, sent) {
+			s.t.Errorf("%s %s: request breaks the OpenAPI document (mark it Unchecked if on purpose): %s", req.Method, req.Path, e)
+		}
+	}
 	resp, err := s.http.Do(hr)
 	if err != nil {
 		s.t.Fatalf("%s %s: %v", req.Method, req.Path, err)
@@ -193,6 +226,11 @@ func (s *Server) Send(req Request) *Response {
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		s.t.Fatal(err)
+	}
+	if s.contract != nil {
+		for _, e := range s.contract.CheckResponse(hr, resp.StatusCode, resp.Header, data) {
+			s.t.Errorf("%s %s: answer %d breaks the OpenAPI document: %s; body %.300s", req.Method, req.Path, resp.StatusCode, e, data)
+		}
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }

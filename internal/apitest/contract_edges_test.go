@@ -243,7 +243,7 @@ func TestContractTextIsCountedInCharacters(t *testing.T) {
 			t.Errorf("1000 emoji note not stored")
 		}
 		expectStatus(t, s.Do("POST", "/v1/contacts/"+id+"/conversation/note", map[string]any{"text": strings.Repeat("ü", 4096)}), 200)
-		expectError(t, s.Do("POST", "/v1/contacts/"+id+"/conversation/note", map[string]any{"text": strings.Repeat("ü", 4097)}), 422, "text")
+		expectError(t, s.DoUnchecked("POST", "/v1/contacts/"+id+"/conversation/note", map[string]any{"text": strings.Repeat("ü", 4097)}), 422, "text")
 		msgs := list(t, s.Do("GET", "/v1/contacts/"+id+"/messages", nil), "messages")
 		if len(msgs) != 1 || msgs[0]["text"] != strings.Repeat("ü", 4096) {
 			t.Errorf("notes %d", len(msgs))

@@ -55,7 +55,7 @@ func TestContractTemplateSends(t *testing.T) {
 		}
 		send(t, s, merged(base, "optin_contact", true, "metadata", md))
 		for _, v := range []any{map[string]any{}, []string{"a"}, true, 1.5} {
-			m := expectError(t, s.Do("POST", "/v1/messages/send", merged(base, "optin_contact", true, "metadata", map[string]any{"k": v})), 400, "metadata")
+			m := expectError(t, s.DoUnchecked("POST", "/v1/messages/send", merged(base, "optin_contact", true, "metadata", map[string]any{"k": v})), 400, "metadata")
 			if mustJSON(m) != `{"error":"validation failed","errors":{"metadata":["must be string"]}}` {
 				t.Errorf("metadata value %s: %s", mustJSON(v), mustJSON(m))
 			}
@@ -67,7 +67,7 @@ func TestContractTemplateSends(t *testing.T) {
 // is the contract's 400 "must be string".
 func TestContractNullMetadataValue(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
-		r := s.Do("POST", "/v1/messages/send", map[string]any{"to": "31612345678", "from": "whatsapp", "content": map[string]any{"text": "x"},
+		r := s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"to": "31612345678", "from": "whatsapp", "content": map[string]any{"text": "x"},
 			"metadata": map[string]any{"k": nil}})
 		m := expectError(t, r, 400, "metadata")
 		if mustJSON(m) != `{"error":"validation failed","errors":{"metadata":["must be string"]}}` {

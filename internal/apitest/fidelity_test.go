@@ -199,8 +199,8 @@ func TestFidelityEmptyBodies(t *testing.T) {
 		}
 		// No parameters where some are required: a 422 on the missing fields, not a 400.
 		for _, body := range []string{`""`, "null", ""} {
-			expectError(t, s.Do("POST", "/v1/contacts", body), 422, "identifier", "source", "name")
-			expectError(t, s.Do("POST", "/v1/contacts/"+johnDoe+"/conversation/note", body), 422, "text")
+			expectError(t, s.DoUnchecked("POST", "/v1/contacts", body), 422, "identifier", "source", "name")
+			expectError(t, s.DoUnchecked("POST", "/v1/contacts/"+johnDoe+"/conversation/note", body), 422, "text")
 		}
 		// Routes without required parameters.
 		expectStatus(t, s.Do("DELETE", "/v1/messages/"+indSend(t, s, indJohnNumber, "x"), `""`), 204)
@@ -221,7 +221,7 @@ func TestFidelityEmptyBodies(t *testing.T) {
 				{"POST", "/v1/custom_statuses"},
 				{"POST", "/sandbox/v1/messages/" + indDemoSendReq + "/status"},
 			} {
-				if r := s.Do(rt[0], rt[1], body); r.Status != 422 {
+				if r := s.DoUnchecked(rt[0], rt[1], body); r.Status != 422 {
 					t.Errorf("%s %s with body %q: %d %s, want 422 (no parameters)", rt[0], rt[1], body, r.Status, r.Body)
 				}
 			}
@@ -229,11 +229,11 @@ func TestFidelityEmptyBodies(t *testing.T) {
 		}
 		// Any other JSON that is not an object is a 400.
 		for _, body := range []string{"[]", "[1]", "1", "0", "true", "false", `"x"`, `" "`, `"null"`} {
-			expectError(t, s.Do("POST", closePath, body), 400)
-			expectError(t, s.Do("PATCH", "/v1/contacts/"+marioRossi, body), 400)
-			expectError(t, s.Do("POST", "/v1/contacts", body), 400)
-			expectError(t, s.Do("POST", "/sandbox/v1/inbound", body), 400)
-			expectError(t, s.Do("POST", "/v1/messages/send", body), 400)
+			expectError(t, s.DoUnchecked("POST", closePath, body), 400)
+			expectError(t, s.DoUnchecked("PATCH", "/v1/contacts/"+marioRossi, body), 400)
+			expectError(t, s.DoUnchecked("POST", "/v1/contacts", body), 400)
+			expectError(t, s.DoUnchecked("POST", "/sandbox/v1/inbound", body), 400)
+			expectError(t, s.DoUnchecked("POST", "/v1/messages/send", body), 400)
 		}
 	})
 }

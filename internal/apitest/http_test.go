@@ -40,7 +40,7 @@ func TestAuthentication(t *testing.T) {
 			{"Authorization": apitest.DemoToken},
 		}
 		for _, h := range bad {
-			r := s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts/" + johnDoe, Token: "-", Header: h})
+			r := s.Send(apitest.Request{Unchecked: true, Method: "GET", Path: "/v1/contacts/" + johnDoe, Token: "-", Header: h})
 			if r.Status != 401 || strings.TrimSpace(string(r.Body)) != `{"error":"not authorized"}` {
 				t.Errorf("%v: %d %s", h, r.Status, r.Body)
 			}
@@ -68,24 +68,24 @@ func TestAuthentication(t *testing.T) {
 
 func TestHTTPErrors(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
-		expectError(t, s.Do("GET", "/v1/nothing", nil), 404)
-		r := s.Do("PUT", "/v1/contacts", nil)
+		expectError(t, s.DoUnchecked("GET", "/v1/nothing", nil), 404)
+		r := s.DoUnchecked("PUT", "/v1/contacts", nil)
 		expectError(t, r, 405)
 		if allow := r.Header.Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
 			t.Errorf("Allow %q", allow)
 		}
 		big := `{"name":"` + strings.Repeat("x", 1<<20) + `"}`
-		expectError(t, s.Do("POST", "/v1/contacts", big), 413)
-		r = s.Send(apitest.Request{Method: "POST", Path: "/v1/contacts", Body: "name=x", Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+		expectError(t, s.DoUnchecked("POST", "/v1/contacts", big), 413)
+		r = s.Send(apitest.Request{Unchecked: true, Method: "POST", Path: "/v1/contacts", Body: "name=x", Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
 		expectError(t, r, 415)
-		r = s.Send(apitest.Request{Method: "POST", Path: "/v1/contacts/" + johnDoe + "/conversation/close", Body: "{}", Header: map[string]string{"Content-Type": "text/plain"}})
+		r = s.Send(apitest.Request{Unchecked: true, Method: "POST", Path: "/v1/contacts/" + johnDoe + "/conversation/close", Body: "{}", Header: map[string]string{"Content-Type": "text/plain"}})
 		expectError(t, r, 415)
 		// Request ids: echoed, or made.
 		r = s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Header: map[string]string{"X-Request-Id": "abc-123"}})
 		if r.Header.Get("X-Request-Id") != "abc-123" {
 			t.Errorf("request id %q", r.Header.Get("X-Request-Id"))
 		}
-		if s.Do("GET", "/v1/nothing", nil).Header.Get("X-Request-Id") == "" {
+		if s.DoUnchecked("GET", "/v1/nothing", nil).Header.Get("X-Request-Id") == "" {
 			t.Errorf("no request id on a 404")
 		}
 		// Health needs no token.
@@ -115,18 +115,18 @@ func TestEmptyBodiesMeanNoParameters(t *testing.T) {
 		empty := []string{"", " \r\n\t ", "null", " null\n", `""`, ` "" `}
 		for _, body := range empty {
 			// Read as {}: each required field is named, as for {}.
-			r := s.Do("POST", "/v1/contacts", body)
+			r := s.DoUnchecked("POST", "/v1/contacts", body)
 			expectError(t, r, 422, "identifier", "source", "name")
 		}
 		for _, route := range bodyRoutes() {
 			for _, body := range empty {
-				r := s.Do(route.method, route.path, body)
+				r := s.DoUnchecked(route.method, route.path, body)
 				if r.Status != 200 && r.Status != 422 {
 					t.Errorf("%s %s with %q: %d %s, want no parameters (200 or 422)", route.method, route.path, body, r.Status, r.Body)
 				}
 			}
 			for _, body := range []string{`[]`, `[{}]`, `1`, `"x"`, `" "`, `true`, `false`, `"null"`, `""""`} {
-				expectError(t, s.Do(route.method, route.path, body), 400)
+				expectError(t, s.DoUnchecked(route.method, route.path, body), 400)
 			}
 		}
 	})

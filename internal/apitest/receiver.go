@@ -59,17 +59,27 @@ type Receiver struct {
 	respond func(n int, h Hook) Answer
 	changed chan struct{}
 	closing chan struct{}
+	// broken lists what the deliveries did wrong by the OpenAPI document's
+	// webhooks, reported when the test ends.
+	broken []string
+	// contract checks every delivery against the document.
+	contract *Contract
 }
 
 // NewReceiver starts a receiver, closed when the test ends.
 func NewReceiver(t testing.TB) *Receiver {
 	r := &Receiver{changed: make(chan struct{}), closing: make(chan struct{}),
-		respond: func(int, Hook) Answer { return Answer{Status: 200} }}
+		respond: func(int, Hook) Answer { return Answer{Status: 200} }, contract: mustContract(t)}
 	srv := httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(func() {
 		close(r.closing)
 		srv.CloseClientConnections()
 		srv.Close()
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, e := range r.broken {
+			t.Errorf("webhook delivery breaks the OpenAPI document: %s", e)
+		}
 	})
 	r.URL = srv.URL + "/hooks"
 	return r
@@ -87,7 +97,9 @@ func (r *Receiver) Respond(fn func(n int, h Hook) Answer) {
 func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	h := Hook{Header: req.Header.Clone(), Body: body, At: time.Now()}
+	broken := r.contract.CheckEvent(req.Header, body)
 	r.mu.Lock()
+	r.broken = append(r.broken, broken...)
 	n, respond := r.arrived, r.respond
 	r.arrived++
 	r.active++
@@ -213,5 +225,5 @@ func (s *Server) Subscribe(url string, events ...string) string {
 // Connect returns a client of a server that runs elsewhere (a child
 // process), with the demo token. Events is not available on it.
 func Connect(t testing.TB, url string) *Server {
-	return &Server{URL: url, Token: DemoToken, t: t, http: &http.Client{Timeout: 30 * time.Second}}
+	return &Server{URL: url, Token: DemoToken, t: t, http: &http.Client{Timeout: 30 * time.Second}, contract: mustContract(t)}
 }

@@ -90,10 +90,10 @@ func TestTeamMembers(t *testing.T) {
 			t.Errorf("available %v", got)
 		}
 		for _, q := range []string{"status=online", "status=Available", "status=true", "page=0"} {
-			expectError(t, s.Do("GET", "/v1/teams/"+teamGen+"/members?"+q, nil), 400, strings.SplitN(q, "=", 2)[0])
+			expectError(t, s.DoUnchecked("GET", "/v1/teams/"+teamGen+"/members?"+q, nil), 400, strings.SplitN(q, "=", 2)[0])
 		}
 		for _, id := range []string{"ffffffffffffffffffffffffffffffff", "nope", userJohn, waMain} {
-			if m := expectError(t, s.Do("GET", "/v1/teams/"+id+"/members", nil), 404); m["error"] != "team not found" {
+			if m := expectError(t, s.DoUnchecked("GET", "/v1/teams/"+id+"/members", nil), 404); m["error"] != "team not found" {
 				t.Errorf("%s: %v", id, m)
 			}
 		}
@@ -203,10 +203,10 @@ func TestSetUserStatus(t *testing.T) {
 			{map[string]any{"available": false, "custom_status_uuid": funnelAw}, 422, []string{"custom_status_uuid"}},
 			{`{"available": tru}`, 400, nil},
 		} {
-			expectError(t, s.Do("PUT", path, tc.body), tc.status, tc.fields...)
+			expectError(t, s.DoUnchecked("PUT", path, tc.body), tc.status, tc.fields...)
 		}
 		for _, id := range []string{"ffffffffffffffffffffffffffffffff", "nope", teamGen} {
-			if m := expectError(t, s.Do("PUT", "/v1/users/"+id+"/status", map[string]any{"available": true}), 404); m["error"] != "user not found" {
+			if m := expectError(t, s.DoUnchecked("PUT", "/v1/users/"+id+"/status", map[string]any{"available": true}), 404); m["error"] != "user not found" {
 				t.Errorf("%s: %v", id, m)
 			}
 		}
@@ -245,7 +245,7 @@ func TestClearUserStatus(t *testing.T) {
 		if m := expectError(t, s.Do("DELETE", "/v1/users/ffffffffffffffffffffffffffffffff/status", nil), 404); m["error"] != "user not found" {
 			t.Errorf("%v", m)
 		}
-		expectError(t, s.Do("GET", path, nil), 405)
+		expectError(t, s.DoUnchecked("GET", path, nil), 405)
 	})
 }
 
@@ -271,7 +271,7 @@ func TestCustomStatuses(t *testing.T) {
 			t.Errorf("page 2 %s", r.Body)
 		}
 		expectMeta(t, r, 2, 1)
-		expectError(t, s.Do("GET", "/v1/custom_statuses?page=none", nil), 400, "page")
+		expectError(t, s.DoUnchecked("GET", "/v1/custom_statuses?page=none", nil), 400, "page")
 
 		for _, id := range []string{csLunch, strings.ToUpper(csLunch), strings.ReplaceAll(csLunch, "-", "")} {
 			r := s.Do("GET", "/v1/custom_statuses/"+id, nil)
@@ -280,7 +280,7 @@ func TestCustomStatuses(t *testing.T) {
 			}
 		}
 		for _, id := range []string{"ffffffff-ffff-4fff-bfff-ffffffffffff", "lunch", funnelAw} {
-			if m := expectError(t, s.Do("GET", "/v1/custom_statuses/"+id, nil), 404); m["error"] != "custom status not found" {
+			if m := expectError(t, s.DoUnchecked("GET", "/v1/custom_statuses/"+id, nil), 404); m["error"] != "custom status not found" {
 				t.Errorf("%s: %v", id, m)
 			}
 		}
@@ -323,9 +323,9 @@ func TestCustomStatuses(t *testing.T) {
 			{map[string]any{"name": 3}, 400, "name"},
 			{map[string]any{"name": "Ok", "emoji": 1}, 400, "emoji"},
 		} {
-			expectError(t, s.Do("POST", "/v1/custom_statuses", tc.body), tc.status, tc.field)
+			expectError(t, s.DoUnchecked("POST", "/v1/custom_statuses", tc.body), tc.status, tc.field)
 		}
-		expectError(t, s.Do("POST", "/v1/custom_statuses", "name=x"), 400)
+		expectError(t, s.DoUnchecked("POST", "/v1/custom_statuses", "name=x"), 400)
 
 		// Update.
 		r = s.Do("PUT", "/v1/custom_statuses/"+id, map[string]any{"emoji": "🎵"})
@@ -346,8 +346,8 @@ func TestCustomStatuses(t *testing.T) {
 			t.Errorf("update not stored")
 		}
 		expectError(t, s.Do("PUT", "/v1/custom_statuses/"+id, map[string]any{"name": ""}), 422, "name")
-		expectError(t, s.Do("PUT", "/v1/custom_statuses/"+id, map[string]any{"name": nil}), 422, "name")
-		expectError(t, s.Do("PUT", "/v1/custom_statuses/"+id, map[string]any{"name": []string{}}), 400, "name")
+		expectError(t, s.DoUnchecked("PUT", "/v1/custom_statuses/"+id, map[string]any{"name": nil}), 422, "name")
+		expectError(t, s.DoUnchecked("PUT", "/v1/custom_statuses/"+id, map[string]any{"name": []string{}}), 400, "name")
 		expectError(t, s.Do("PUT", "/v1/custom_statuses/ffffffff-ffff-4fff-bfff-ffffffffffff", map[string]any{"name": "x"}), 404)
 		if at(s.Do("GET", "/v1/custom_statuses/"+id, nil).JSON(t), "customStatus.name") != "Deep focus" {
 			t.Errorf("a failed update changed the status")
@@ -399,7 +399,7 @@ func TestDeleteCustomStatus(t *testing.T) {
 		}
 		expectError(t, s.Do("GET", "/v1/custom_statuses/"+csVacation, nil), 404)
 		expectError(t, s.Do("DELETE", "/v1/custom_statuses/"+csVacation, nil), 404)
-		expectError(t, s.Do("DELETE", "/v1/custom_statuses/nope", nil), 404)
+		expectError(t, s.DoUnchecked("DELETE", "/v1/custom_statuses/nope", nil), 404)
 		if got := pluck(items(t, s.Do("GET", "/v1/custom_statuses", nil), "customStatuses"), "id"); !slices.Equal(got, []string{csMeeting, csLunch}) {
 			t.Errorf("after delete %v", got)
 		}
@@ -449,10 +449,10 @@ func TestDeleteCustomStatusSingularPath(t *testing.T) {
 		if m := expectError(t, s.Do("DELETE", "/v1/custom_status/"+csLunch, nil), 404); m["error"] != "custom status not found" {
 			t.Errorf("deleted twice: %v", m)
 		}
-		expectError(t, s.Do("DELETE", "/v1/custom_status/nope", nil), 404)
+		expectError(t, s.DoUnchecked("DELETE", "/v1/custom_status/nope", nil), 404)
 		expectError(t, s.Do("DELETE", "/v1/custom_status/"+farStatus, nil), 404)
 		expectStatus(t, s.Send(apitest.Request{Method: "GET", Path: "/v1/custom_statuses/" + farStatus, Token: farToken}), 200)
-		r = s.Do("GET", "/v1/custom_status/"+csMeeting, nil)
+		r = s.DoUnchecked("GET", "/v1/custom_status/"+csMeeting, nil)
 		if expectError(t, r, 405); r.Header.Get("Allow") != "DELETE" {
 			t.Errorf("Allow %q", r.Header.Get("Allow"))
 		}

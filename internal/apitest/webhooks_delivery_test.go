@@ -345,7 +345,7 @@ func TestWebhookEventsLog(t *testing.T) {
 			t.Errorf("page past the end: %s", r.Body)
 		}
 		for _, q := range []string{"status=ok", "items=0", "items=101", "items=x", "page=0", "subscriptions=nope"} {
-			expectError(t, s.Do("GET", "/v1/webhooks/events?"+q, nil), 400, strings.SplitN(q, "=", 2)[0])
+			expectError(t, s.DoUnchecked("GET", "/v1/webhooks/events?"+q, nil), 400, strings.SplitN(q, "=", 2)[0])
 		}
 	}, fastHooks)
 }

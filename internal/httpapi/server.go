@@ -47,6 +47,8 @@ type Server struct {
 	faults   *sandbox.Faults
 	log      *slog.Logger
 	mux      *http.ServeMux
+	// served lists the routes of the route table (Routes).
+	served []Route
 }
 
 // New returns the API handler.
@@ -115,8 +117,10 @@ func clientAddress(r *http.Request) string {
 	return host
 }
 
+// needsAuth reports whether path is an API path, answered only with a
+// token; the OpenAPI document is public.
 func needsAuth(path string) bool {
-	return strings.HasPrefix(path, "/v1/") || strings.HasPrefix(path, "/sandbox/v1/")
+	return (strings.HasPrefix(path, "/v1/") && path != openAPIPath) || strings.HasPrefix(path, "/sandbox/v1/")
 }
 
 // statusOnly records the status and headers a handler writes, nothing else.
