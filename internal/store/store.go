@@ -263,6 +263,9 @@ type Tx interface {
 	// InboxContacts returns one page of the conversations f selects, most
 	// recent activity first (the order of ListContacts).
 	InboxContacts(accountID ob.ID, f ob.InboxFilter) ([]ob.Contact, error)
+	// ContactByConversation returns the contact whose conversation has that
+	// id (the /chat/<id> of conversationHref); ENOTFOUND when none.
+	ContactByConversation(accountID, conversationID ob.ID) (*ob.Contact, error)
 	// LastMessages returns the newest message that is not a note of each
 	// of the contacts that has one, by contact id.
 	LastMessages(accountID ob.ID, contactIDs []ob.ID) (map[ob.ID]ob.Message, error)

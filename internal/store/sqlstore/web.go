@@ -56,6 +56,11 @@ func (t *tx) InboxContacts(accountID ob.ID, f ob.InboxFilter) ([]ob.Contact, err
 		" ORDER BY c.activity_at DESC, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
 }
 
+// ContactByConversation finds a contact by its conversation's id.
+func (t *tx) ContactByConversation(accountID, conversationID ob.ID) (*ob.Contact, error) {
+	return get(t, "conversation", scanContact, contactSelect+" WHERE c.account_id = ? AND c.conversation_id = ?", accountID, conversationID)
+}
+
 // likeEscape escapes the wildcards of a LIKE pattern (with ESCAPE '\').
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

@@ -11,6 +11,9 @@ CREATE INDEX users_email ON users(lower(email));
 -- inbound messages and system notes.
 ALTER TABLE messages ADD COLUMN author_id TEXT NOT NULL DEFAULT '';
 
+-- The web inbox opens a conversation at its href, /chat/<conversation id>.
+CREATE INDEX contacts_conversation ON contacts(account_id, conversation_id);
+
 -- A session is a signed-in browser. id is the SHA-256 hex of the cookie's
 -- secret (the database never holds the secret). token_id names the API
 -- token it was opened with ('' for a password): revoking the token ends the
