@@ -21,6 +21,7 @@ import (
 	"github.com/openbell/openbell/internal/store"
 	"github.com/openbell/openbell/internal/store/postgres"
 	"github.com/openbell/openbell/internal/store/sqlite"
+	"github.com/openbell/openbell/internal/web"
 )
 
 // Version is the server version.
@@ -101,7 +102,9 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		serveMetrics(ctx, metricsLn, m, log)
 	}
 	warnSharedWithoutPublicURL(ctx, cfg, st, log)
-	handler := httpapi.New(hcfg, svc, inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log)
+	auth := inbox.NewAuthenticator(st, clock, time.Second)
+	hcfg.Pages = web.New(web.Config{PublicURL: publicURL, SignInLimit: cfg.SignInLimit, Version: Version}, svc, auth, clock, log).Routes
+	handler := httpapi.New(hcfg, svc, auth, sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
 		// Slow clients are cut off (deadlines.go).
 		Handler:           withDeadlines(handler, cmp.Or(cfg.ReadTimeout, defaultReadTimeout), writeTimeout),

@@ -73,6 +73,11 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /sandbox/v1/faults", s.api(s.listFaults))
 	s.mux.Handle("DELETE /sandbox/v1/faults", s.api(s.clearFaults))
 	s.mux.Handle("POST /sandbox/v1/reset", s.api(s.resetAccount))
+
+	// The web inbox (docs/UI.md): the pages at the API's links.
+	if s.cfg.Pages != nil {
+		s.cfg.Pages(s.mux)
+	}
 }
 
 // health answers 200 once the database is reachable and migrated.
