@@ -2,6 +2,7 @@
 //
 //	openbell serve [flags]                run the server (see openbell serve --help)
 //	openbell token create|list|revoke     manage the API tokens of a server's database
+//	openbell user password EMAIL          set a user's web inbox password
 //	openbell listen [flags]               receive the account's webhook events locally
 //	openbell completion bash|zsh|fish     print a shell completion script
 //	openbell version                      print the version
@@ -37,13 +38,14 @@ const usage = `openbell: a self-hosted server for the Callbell REST API
 Usage:
   openbell serve [flags]              run the server (openbell serve --help lists the flags)
   openbell token create|list|revoke   manage the API tokens of a server's database (openbell token --help)
+  openbell user password EMAIL        set a user's web inbox password (openbell user --help)
   openbell listen [flags]             receive the account's webhook events locally (openbell listen --help)
   openbell completion bash|zsh|fish   print a shell completion script
   openbell version                    print the version (also --version, -v)
 `
 
 // commands are the commands run takes, for the usage and shell completion.
-var commands = []string{"serve", "token", "listen", "completion", "version", "help"}
+var commands = []string{"serve", "token", "user", "listen", "completion", "version", "help"}
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -71,6 +73,8 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return a.Wait()
 	case "token":
 		return app.RunToken(ctx, args[1:], getenv, stdout, stderr)
+	case "user":
+		return app.RunUser(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 	case "listen":
 		return listen.Run(ctx, args[1:], getenv, stdout, stderr)
 	case "completion":
@@ -82,5 +86,5 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return &cli.UsageError{Command: "openbell", Problem: fmt.Sprintf("unknown command %q: want serve, token, listen, completion or version", args[0])}
+	return &cli.UsageError{Command: "openbell", Problem: fmt.Sprintf("unknown command %q: want serve, token, user, listen, completion or version", args[0])}
 }
