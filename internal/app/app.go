@@ -103,7 +103,8 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	}
 	warnSharedWithoutPublicURL(ctx, cfg, st, log)
 	auth := inbox.NewAuthenticator(st, clock, time.Second)
-	hcfg.Pages = web.New(web.Config{PublicURL: publicURL, SignInLimit: cfg.SignInLimit, Version: Version}, svc, auth, clock, log).Routes
+	pages := web.New(web.Config{PublicURL: publicURL, SignInLimit: cfg.SignInLimit, Version: Version}, svc, auth, clock, log)
+	hcfg.Pages = pages.Routes
 	handler := httpapi.New(hcfg, svc, auth, sandbox.NewFaults(), log)
 	a := &App{URL: base, Store: st, done: make(chan error, 1), srv: &http.Server{
 		// Slow clients are cut off (deadlines.go).
@@ -113,6 +114,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}}
+	a.srv.RegisterOnShutdown(pages.Shutdown) // the web inbox's event streams
 	// Background workers run until the HTTP server has stopped, and finish
 	// before the store closes; their work is stored, so the next start
 	// resumes it.

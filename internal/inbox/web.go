@@ -193,3 +193,25 @@ func (s *Service) ConversationContact(ctx context.Context, accountID ob.ID, rawI
 	}
 	return c.ID, nil
 }
+
+// EventsAfter returns up to limit of the account's events after the one of
+// id after, oldest first: what the web inbox's open pages hear of.
+func (s *Service) EventsAfter(ctx context.Context, accountID ob.ID, after int64, limit int) ([]ob.Event, error) {
+	var out []ob.Event
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		out, err = tx.EventsAfter(accountID, after, limit)
+		return err
+	})
+	return out, err
+}
+
+// LastEventID is the id of the account's newest event (0 when none): a page
+// listens for the events after it.
+func (s *Service) LastEventID(ctx context.Context, accountID ob.ID) (int64, error) {
+	var id int64
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		id, err = tx.LastEventID(accountID)
+		return err
+	})
+	return id, err
+}

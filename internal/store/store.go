@@ -180,6 +180,8 @@ type Tx interface {
 	// Events, in the order they were recorded.
 	InsertEvent(e *ob.Event) error
 	EventsAfter(accountID ob.ID, afterID int64, limit int) ([]ob.Event, error)
+	// LastEventID is the id of the account's newest event, 0 when none.
+	LastEventID(accountID ob.ID) (int64, error)
 
 	// Workspace API (API.md section 3, "Channels, teams, users, statuses,
 	// funnels, templates, plan, auth"). Each List method returns one page and

@@ -85,11 +85,15 @@ func (web *Web) chatPage(v *visit) error {
 func (web *Web) showConversation(v *visit, contactID string, status int, problem string, form url.Values) error {
 	skip, _ := strconv.Atoi(v.r.URL.Query().Get("skip"))
 	skip = max(0, min(skip, 1<<30))
+	after, err := web.svc.LastEventID(v.r.Context(), v.accountID())
+	if err != nil {
+		return err
+	}
 	c, err := web.svc.Conversation(v.r.Context(), v.accountID(), contactID, skip, timelineSize)
 	if err != nil {
 		return err
 	}
-	web.renderLive(v, status, "conversation", c.Contact.ID,
+	web.renderLive(v, status, "conversation", c.Contact.ID, after,
 		conversationPage{Conversation: c, Me: v.userID(), Skip: skip, Problem: problem, Form: form})
 	return nil
 }

@@ -79,6 +79,11 @@ func (web *Web) inbox(v *visit) error {
 			p.Query.Set(k, val)
 		}
 	}
+	// The events from here on reach the page live.
+	after, err := web.svc.LastEventID(v.r.Context(), v.accountID())
+	if err != nil {
+		return err
+	}
 	ws, err := web.svc.Workspace(v.r.Context(), v.accountID())
 	if err != nil {
 		return err
@@ -92,6 +97,6 @@ func (web *Web) inbox(v *visit) error {
 		rows, p.Next = rows[:inboxPageSize], true
 	}
 	p.Rows = rows
-	web.renderLive(v, http.StatusOK, "inbox", "inbox", p)
+	web.renderLive(v, http.StatusOK, "inbox", "inbox", after, p)
 	return nil
 }

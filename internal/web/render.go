@@ -86,18 +86,22 @@ type layout struct {
 	Account string
 	Version string
 	// Live is what the page's script listens for: "inbox", a contact's
-	// id, or "" for nothing.
-	Live string
-	Page any
+	// id, or "" for nothing; After is the id of the newest event the page
+	// shows, after which it listens.
+	Live  string
+	After int64
+	Page  any
 }
 
 // render writes the page name with data.
 func (web *Web) render(v *visit, status int, name string, data any) {
-	web.renderLive(v, status, name, "", data)
+	web.renderLive(v, status, name, "", 0, data)
 }
 
-func (web *Web) renderLive(v *visit, status int, name, live string, data any) {
-	l := layout{User: v.user, Version: web.cfg.Version, Live: live, Page: data}
+// renderLive writes a page that updates itself on the events after the one
+// of id after that concern live.
+func (web *Web) renderLive(v *visit, status int, name, live string, after int64, data any) {
+	l := layout{User: v.user, Version: web.cfg.Version, Live: live, After: after, Page: data}
 	if v.session != nil {
 		l.Account = v.session.AccountID
 	}

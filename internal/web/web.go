@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	ob "github.com/openbell/openbell"
@@ -41,12 +42,16 @@ type Web struct {
 	pages   *pages
 	signins *attempts
 	csrf    *http.CrossOriginProtection
+	// done is closed at shutdown, ending the event streams.
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // New returns the web inbox on svc; auth checks the API tokens that sign in.
 func New(cfg Config, svc *inbox.Service, auth *inbox.Authenticator, clock ob.Clock, log *slog.Logger) *Web {
 	return &Web{cfg: cfg, svc: svc, auth: auth, clock: clock, log: log, pages: mustParsePages(),
-		signins: newAttempts(cfg.SignInLimit, time.Minute, clock), csrf: http.NewCrossOriginProtection()}
+		signins: newAttempts(cfg.SignInLimit, time.Minute, clock), csrf: http.NewCrossOriginProtection(),
+		done: make(chan struct{})}
 }
 
 // Routes registers the pages on mux, beside the API (docs/UI.md lists
@@ -57,6 +62,7 @@ func (web *Web) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /signin", web.action(web.signIn, false))
 	mux.Handle("POST /signout", web.action(web.signOut, true))
 
+	mux.Handle("GET /events", web.page(web.events, true))
 	mux.Handle("GET /{$}", web.page(web.inbox, true))
 	mux.Handle("GET /contacts/{uuid}", web.page(web.contactPage, true))
 	mux.Handle("GET /chat/{conversation}", web.page(web.chatPage, true))
