@@ -76,6 +76,8 @@ func (web *Web) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /contacts/{uuid}/funnel", web.action(web.setFunnel, true))
 	mux.Handle("POST /contacts/{uuid}/fields", web.action(web.setFields, true))
 	mux.Handle("POST /contacts/{uuid}/bot", web.action(web.setBot, true))
+	mux.Handle("POST /contacts/{uuid}/sandbox/inbound", web.action(web.customerWrites, true))
+	mux.Handle("POST /contacts/{uuid}/sandbox/status", web.action(web.forceStatus, true))
 }
 
 // secureCookies reports whether the public URL is https.
