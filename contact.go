@@ -133,6 +133,10 @@ type Message struct {
 	DueAt time.Time
 	// FailReason, when set, makes the first delivery step fail with it.
 	FailReason string
+	// AuthorID is the user who wrote an outbound message or a note in the
+	// web inbox; "" for the API (whose token acts as the account's first
+	// admin), inbound messages and system notes.
+	AuthorID ID
 }
 
 // Event names of section 4 of the contract.

@@ -53,6 +53,9 @@ type Token struct {
 type Principal struct {
 	AccountID ID
 	TokenName string
+	// TokenID is the token's id (a web inbox session opened with the token
+	// ends when it is revoked).
+	TokenID ID
 }
 
 // User is an agent of an account.

@@ -37,6 +37,7 @@ func completedCommands() []completed {
 	return []completed{
 		{name: "serve", flags: flagsOf(app.ServeFlags())},
 		{name: "token", words: []string{"create", "list", "revoke"}, flags: flagsOf(app.TokenFlags())},
+		{name: "user", words: []string{"password"}, flags: flagsOf(app.UserFlags())},
 		{name: "listen", flags: flagsOf(listen.Flags())},
 		{name: "healthcheck", flags: flagsOf(app.HealthcheckFlags())},
 		{name: "backup", flags: flagsOf(app.BackupFlags())},

@@ -72,6 +72,7 @@ func TestBanner(t *testing.T) {
 	for _, want := range []string{
 		"listening on " + url,
 		url + "/v1",
+		"inbox      " + url + "/ (the web inbox: sign in with the token",
 		dir + " (SQLite)",
 		`curl -H "Authorization: Bearer ` + m[1] + `" ` + url + "/v1/contacts",
 		"docs",

@@ -2,6 +2,7 @@
 //
 //	openbell serve [flags]                run the server (see openbell serve --help)
 //	openbell token create|list|revoke     manage the API tokens of a server's database
+//	openbell user password EMAIL          set a user's web inbox password
 //	openbell listen [flags]               receive the account's webhook events locally
 //	openbell healthcheck [--url URL]      exit 0 when a server's GET /healthz answers 200
 //	openbell backup [flags] DIR           copy a running server's SQLite database
@@ -39,6 +40,7 @@ const usage = `openbell: a self-hosted server for the Callbell REST API
 Usage:
   openbell serve [flags]              run the server (openbell serve --help lists the flags)
   openbell token create|list|revoke   manage the API tokens of a server's database (openbell token --help)
+  openbell user password EMAIL        set a user's web inbox password (openbell user --help)
   openbell listen [flags]             receive the account's webhook events locally (openbell listen --help)
   openbell healthcheck [--url URL]    exit 0 when the server's GET /healthz answers 200 (for container health checks)
   openbell backup [flags] DIR         copy the SQLite database, also while the server runs (openbell backup --help)
@@ -47,7 +49,7 @@ Usage:
 `
 
 // commands are the commands run takes, for the usage and shell completion.
-var commands = []string{"serve", "token", "listen", "healthcheck", "backup", "completion", "version", "help"}
+var commands = []string{"serve", "token", "user", "listen", "healthcheck", "backup", "completion", "version", "help"}
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -75,6 +77,8 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		return a.Wait()
 	case "token":
 		return app.RunToken(ctx, args[1:], getenv, stdout, stderr)
+	case "user":
+		return app.RunUser(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 	case "listen":
 		return listen.Run(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
@@ -90,5 +94,5 @@ func command(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return &cli.UsageError{Command: "openbell", Problem: fmt.Sprintf("unknown command %q: want serve, token, listen, healthcheck, backup, completion or version", args[0])}
+	return &cli.UsageError{Command: "openbell", Problem: fmt.Sprintf("unknown command %q: want serve, token, user, listen, healthcheck, backup, completion or version", args[0])}
 }

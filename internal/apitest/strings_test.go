@@ -66,10 +66,10 @@ func TestTextThatCannotBeStoredIs400(t *testing.T) {
 		{"surrogate in a key", "PATCH", "/v1/contacts/" + johnDoe, `{"na\ud800me":"x"}`, `na\ud800me`},
 	}
 	each(t, func(t *testing.T, s *apitest.Server) {
-		contactBefore := s.Do("GET", "/v1/contacts/"+johnDoe, nil)
-		statusesBefore := s.Do("GET", "/v1/custom_statuses", nil)
-		channelBefore := s.Do("GET", "/v1/channels/"+tgMain, nil)
-		teamBefore := s.Do("GET", "/v1/teams/"+teamSup, nil)
+		contactBefore := s.DoUnchecked("GET", "/v1/contacts/"+johnDoe, nil)
+		statusesBefore := s.DoUnchecked("GET", "/v1/custom_statuses", nil)
+		channelBefore := s.DoUnchecked("GET", "/v1/channels/"+tgMain, nil)
+		teamBefore := s.DoUnchecked("GET", "/v1/teams/"+teamSup, nil)
 		events := len(s.Events(""))
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -77,7 +77,7 @@ func TestTextThatCannotBeStoredIs400(t *testing.T) {
 				if tc.body != "" {
 					body = tc.body
 				}
-				m := expectError(t, s.Do(tc.method, tc.path, body), 400, tc.field)
+				m := expectError(t, s.DoUnchecked(tc.method, tc.path, body), 400, tc.field)
 				if m["error"] != "validation failed" {
 					t.Errorf("error %v", m["error"])
 				}
@@ -85,17 +85,17 @@ func TestTextThatCannotBeStoredIs400(t *testing.T) {
 		}
 		// A header value may hold bytes that are not UTF-8 (HTTP's obs-text);
 		// the Idempotency-Key is stored.
-		r := s.Send(apitest.Request{Method: "POST", Path: "/v1/messages/send", Header: map[string]string{"Idempotency-Key": "key-\xff"},
+		r := s.Send(apitest.Request{Unchecked: true, Method: "POST", Path: "/v1/messages/send", Header: map[string]string{"Idempotency-Key": "key-\xff"},
 			Body: map[string]any{"to": "tg_key", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}}})
 		expectError(t, r, 400, "Idempotency-Key")
 		if n := len(s.Events("")); n != events {
 			t.Errorf("%d events fired", n-events)
 		}
-		sameBody(t, "contact", contactBefore, s.Do("GET", "/v1/contacts/"+johnDoe, nil))
-		sameBody(t, "custom statuses", statusesBefore, s.Do("GET", "/v1/custom_statuses", nil))
-		sameBody(t, "channel", channelBefore, s.Do("GET", "/v1/channels/"+tgMain, nil))
-		sameBody(t, "team", teamBefore, s.Do("GET", "/v1/teams/"+teamSup, nil))
-		expectError(t, s.Do("GET", "/v1/webhooks", nil), 404)
+		sameBody(t, "contact", contactBefore, s.DoUnchecked("GET", "/v1/contacts/"+johnDoe, nil))
+		sameBody(t, "custom statuses", statusesBefore, s.DoUnchecked("GET", "/v1/custom_statuses", nil))
+		sameBody(t, "channel", channelBefore, s.DoUnchecked("GET", "/v1/channels/"+tgMain, nil))
+		sameBody(t, "team", teamBefore, s.DoUnchecked("GET", "/v1/teams/"+teamSup, nil))
+		expectError(t, s.DoUnchecked("GET", "/v1/webhooks", nil), 404)
 	})
 }
 
@@ -119,12 +119,12 @@ func TestTextThatCanBeStoredIsKept(t *testing.T) {
 			`{"name":"� \ufffd"}`:                  "� �",
 			`{"name":"\u0001\t\u001f"}`:            "\x01\t\x1f",
 		} {
-			c := obj(t, s.Do("PATCH", "/v1/contacts/"+johnDoe, body), "contact")
+			c := obj(t, s.DoUnchecked("PATCH", "/v1/contacts/"+johnDoe, body), "contact")
 			if c["name"] != want {
 				t.Errorf("%s: name %q, want %q", body, c["name"], want)
 			}
 		}
-		expectStatus(t, s.Do("GET", "/v1/contacts?tags="+url.QueryEscape("Call back"), nil), 200)
+		expectStatus(t, s.DoUnchecked("GET", "/v1/contacts?tags="+url.QueryEscape("Call back"), nil), 200)
 	})
 }
 
@@ -149,13 +149,13 @@ func TestPathsThatCannotNameAnythingAre404(t *testing.T) {
 	each(t, func(t *testing.T, s *apitest.Server) {
 		// The same routes find what exists and answer the same for what does
 		// not: the test could tell them apart.
-		expectStatus(t, s.Do("GET", "/v1/contacts/bsuid/bsuid_abc123", nil), 200)
-		expectStatus(t, s.Do("GET", "/v1/contacts/phone/+31%206%2012345678", nil), 200)
-		sameBody(t, "unknown wamid, then invalid UTF-8", s.Do("DELETE", "/v1/messages/wamid.unknown", nil), s.Do("DELETE", "/v1/messages/wamid.%ff", nil))
+		expectStatus(t, s.DoUnchecked("GET", "/v1/contacts/bsuid/bsuid_abc123", nil), 200)
+		expectStatus(t, s.DoUnchecked("GET", "/v1/contacts/phone/+31%206%2012345678", nil), 200)
+		sameBody(t, "unknown wamid, then invalid UTF-8", s.DoUnchecked("DELETE", "/v1/messages/wamid.unknown", nil), s.DoUnchecked("DELETE", "/v1/messages/wamid.%ff", nil))
 		events := len(s.Events(""))
 		for _, tc := range cases {
 			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
-				m := expectError(t, s.Do(tc.method, tc.path, `{"name":"x","status":"read"}`), 404)
+				m := expectError(t, s.DoUnchecked(tc.method, tc.path, `{"name":"x","status":"read"}`), 404)
 				if m["error"] != tc.want {
 					t.Errorf("error %q, want %q", m["error"], tc.want)
 				}
@@ -216,39 +216,39 @@ func pad(prefix string, n int, fill string) string {
 var limitCases = []limitCase{
 	{name: "contact name", field: "name", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/contacts", map[string]any{"identifier": "tg_name", "source": "telegram", "name": v})
+			return s.DoUnchecked("POST", "/v1/contacts", map[string]any{"identifier": "tg_name", "source": "telegram", "name": v})
 		}},
 	{name: "contact name, update", field: "name", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"name": v})
+			return s.DoUnchecked("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"name": v})
 		}},
 	{name: "contact identifier", field: "identifier", max: 64,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/contacts", map[string]any{"identifier": v, "source": "telegram", "name": "Tg"})
+			return s.DoUnchecked("POST", "/v1/contacts", map[string]any{"identifier": v, "source": "telegram", "name": "Tg"})
 		}},
 	{name: "contact note", field: "note", max: 1000,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"note": v})
+			return s.DoUnchecked("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"note": v})
 		}},
 	{name: "custom field value", field: "custom_fields", max: 1000,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"custom_fields": map[string]any{"Address": v}})
+			return s.DoUnchecked("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"custom_fields": map[string]any{"Address": v}})
 		}},
 	{name: "tag", field: "tags", max: 255,
 		value: func(n int) string { return strings.ToUpper(longTag) + strings.Repeat("é", n-255) },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"tags": []string{"lead", v}})
+			return s.DoUnchecked("PATCH", "/v1/contacts/"+johnDoe, map[string]any{"tags": []string{"lead", v}})
 		}},
 	{name: "closing_reason", field: "closing_reason", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/contacts/"+marioRossi+"/conversation/close", map[string]any{"closing_reason": v})
+			return s.DoUnchecked("POST", "/v1/contacts/"+marioRossi+"/conversation/close", map[string]any{"closing_reason": v})
 		}},
 	{name: "note text", field: "text", max: 4096,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/contacts/"+janeRoe+"/conversation/note", map[string]any{"text": v})
+			return s.DoUnchecked("POST", "/v1/contacts/"+janeRoe+"/conversation/note", map[string]any{"text": v})
 		},
 		stored: func(t *testing.T, s *apitest.Server) string {
-			msgs := list(t, s.Do("GET", "/v1/contacts/"+janeRoe+"/messages", nil), "messages")
+			msgs := list(t, s.DoUnchecked("GET", "/v1/contacts/"+janeRoe+"/messages", nil), "messages")
 			if len(msgs) == 0 {
 				return ""
 			}
@@ -257,137 +257,137 @@ var limitCases = []limitCase{
 		}},
 	{name: "send content.text", field: "content.text", max: 4096,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_text", "from": "telegram", "type": "text", "content": map[string]any{"text": v}})
+			return s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"to": "tg_text", "from": "telegram", "type": "text", "content": map[string]any{"text": v}})
 		}},
 	{name: "send content.url", field: "content.url", max: 2048,
 		value: func(n int) string { return pad("https://example.com/", n, "é") },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_url", "from": "telegram", "type": "image", "content": map[string]any{"url": v}})
+			return s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"to": "tg_url", "from": "telegram", "type": "image", "content": map[string]any{"url": v}})
 		}},
 	{name: "send to", field: "to", max: 64,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/messages/send", map[string]any{"to": v, "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}})
+			return s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"to": v, "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}})
 		}},
 	{name: "send bsuid", field: "bsuid", max: 64,
 		value: func(n int) string { return longBSUID + strings.Repeat("b", n-64) },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/messages/send", map[string]any{"bsuid": v, "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}})
+			return s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"bsuid": v, "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"}})
 		}},
 	{name: "filled template", field: "template_values", max: 4096 - len("Hello , this is a template message example"),
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_template", "from": "telegram", "template_uuid": welcome,
+			return s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"to": "tg_template", "from": "telegram", "template_uuid": welcome,
 				"optin_contact": true, "template_values": []string{v}})
 		}},
 	{name: "metadata key", field: "metadata", max: 50,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_meta", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"},
+			return s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"to": "tg_meta", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"},
 				"metadata": map[string]any{v: "x"}})
 		}},
 	{name: "metadata value", field: "metadata", max: 500,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/messages/send", map[string]any{"to": "tg_meta", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"},
+			return s.DoUnchecked("POST", "/v1/messages/send", map[string]any{"to": "tg_meta", "from": "telegram", "type": "text", "content": map[string]any{"text": "hi"},
 				"metadata": map[string]any{"k": v}})
 		}},
 	{name: "inbound text", field: "text", max: 4096,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "text": v})
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "text": v})
 		}},
 	{name: "inbound content.text", field: "content.text", max: 4096,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "type": "button_reply", "content": map[string]any{"text": v}})
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "type": "button_reply", "content": map[string]any{"text": v}})
 		}},
 	{name: "inbound content.url", field: "content.url", max: 2048,
 		value: func(n int) string { return pad("https://example.com/", n, "é") },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "type": "image", "content": map[string]any{"url": v}})
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_in", "channel_uuid": tgMain, "type": "image", "content": map[string]any{"url": v}})
 		}},
 	{name: "inbound from", field: "from", max: 64,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": v, "channel_uuid": tgMain, "text": "hi"})
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": v, "channel_uuid": tgMain, "text": "hi"})
 		}},
 	{name: "inbound name", field: "name", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_named", "channel_uuid": tgMain, "text": "hi", "name": v})
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_named", "channel_uuid": tgMain, "text": "hi", "name": v})
 		}},
 	{name: "inbound bsuid", field: "bsuid", max: 64,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_bsuid", "channel_uuid": tgMain, "text": "hi", "bsuid": v})
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_bsuid", "channel_uuid": tgMain, "text": "hi", "bsuid": v})
 		}},
 	{name: "inbound reply_to", field: "reply_to", max: 255,
 		value: func(n int) string { return longWamid + strings.Repeat("W", n-255) },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "long_ids", "channel_uuid": tgMain, "text": "yes", "reply_to": v})
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "long_ids", "channel_uuid": tgMain, "text": "yes", "reply_to": v})
 		}},
 	{name: "contact card name", field: "content.contacts", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
 				"content": map[string]any{"contacts": []any{map[string]any{"name": v}}}})
 		}},
 	{name: "contact card phone", field: "content.contacts", max: 64,
 		value: func(n int) string { return pad("+31 6 12345678", n, "-") },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
 				"content": map[string]any{"contacts": []any{map[string]any{"name": "Al", "phones": []any{map[string]any{"phone": v}}}}}})
 		}},
 	{name: "contact card phone type", field: "content.contacts", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
+			return s.DoUnchecked("POST", "/sandbox/v1/inbound", map[string]any{"from": "tg_card", "channel_uuid": tgMain, "type": "contacts",
 				"content": map[string]any{"contacts": []any{map[string]any{"name": "Al", "phones": []any{map[string]any{"phone": "+31 6 12345678", "type": v}}}}}})
 		}},
 	{name: "forced reason", field: "reason", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/messages/"+outboundLong+"/status", map[string]any{"status": "failed", "reason": v})
+			return s.DoUnchecked("POST", "/sandbox/v1/messages/"+outboundLong+"/status", map[string]any{"status": "failed", "reason": v})
 		}},
 	{name: "forced corrected_number", field: "corrected_number", max: 64,
 		value: func(n int) string { return strings.Repeat("7", n) },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/messages/"+outboundLong+"/status", map[string]any{"status": "mismatch", "corrected_number": v})
+			return s.DoUnchecked("POST", "/sandbox/v1/messages/"+outboundLong+"/status", map[string]any{"status": "mismatch", "corrected_number": v})
 		}},
 	{name: "channel title", field: "title", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PATCH", "/v1/channels/"+tgMain, map[string]any{"title": v})
+			return s.DoUnchecked("PATCH", "/v1/channels/"+tgMain, map[string]any{"title": v})
 		},
 		stored: func(t *testing.T, s *apitest.Server) string {
-			return obj(t, s.Do("GET", "/v1/channels/"+tgMain, nil), "channel")["title"].(string)
+			return obj(t, s.DoUnchecked("GET", "/v1/channels/"+tgMain, nil), "channel")["title"].(string)
 		}},
 	{name: "team name", field: "name", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PATCH", "/v1/teams/"+teamSup, map[string]any{"name": v})
+			return s.DoUnchecked("PATCH", "/v1/teams/"+teamSup, map[string]any{"name": v})
 		},
 		stored: func(t *testing.T, s *apitest.Server) string {
-			return obj(t, s.Do("GET", "/v1/teams/"+teamSup, nil), "team")["name"].(string)
+			return obj(t, s.DoUnchecked("GET", "/v1/teams/"+teamSup, nil), "team")["name"].(string)
 		}},
 	{name: "template title", field: "title", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PATCH", "/v1/templates/"+tplMarketing, map[string]any{"title": v})
+			return s.DoUnchecked("PATCH", "/v1/templates/"+tplMarketing, map[string]any{"title": v})
 		},
 		stored: func(t *testing.T, s *apitest.Server) string {
-			return obj(t, s.Do("GET", "/v1/templates/"+tplMarketing, nil), "template")["title"].(string)
+			return obj(t, s.DoUnchecked("GET", "/v1/templates/"+tplMarketing, nil), "template")["title"].(string)
 		}},
 	{name: "custom status name", field: "name", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/custom_statuses", map[string]any{"name": v})
+			return s.DoUnchecked("POST", "/v1/custom_statuses", map[string]any{"name": v})
 		},
 		stored: lastCustomStatus("name")},
 	{name: "custom status name, update", field: "name", max: 255,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("PUT", "/v1/custom_statuses/"+statusLunch, map[string]any{"name": v})
+			return s.DoUnchecked("PUT", "/v1/custom_statuses/"+statusLunch, map[string]any{"name": v})
 		},
 		stored: func(t *testing.T, s *apitest.Server) string {
-			return obj(t, s.Do("GET", "/v1/custom_statuses/"+statusLunch, nil), "customStatus")["name"].(string)
+			return obj(t, s.DoUnchecked("GET", "/v1/custom_statuses/"+statusLunch, nil), "customStatus")["name"].(string)
 		}},
 	{name: "custom status emoji", field: "emoji", max: 32,
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/custom_statuses", map[string]any{"name": "Emoji", "emoji": v})
+			return s.DoUnchecked("POST", "/v1/custom_statuses", map[string]any{"name": "Emoji", "emoji": v})
 		},
 		stored: lastCustomStatus("emoji")},
 	{name: "webhook url", field: "url", max: 2048,
 		value: func(n int) string { return pad("http://127.0.0.1:1/", n, "é") },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/v1/webhooks/subscribe", map[string]any{"url": v, "subscriptions": []string{"contact_created"}})
+			return s.DoUnchecked("POST", "/v1/webhooks/subscribe", map[string]any{"url": v, "subscriptions": []string{"contact_created"}})
 		},
 		stored: func(t *testing.T, s *apitest.Server) string {
-			r := s.Do("GET", "/v1/webhooks", nil)
+			r := s.DoUnchecked("GET", "/v1/webhooks", nil)
 			if r.Status == 404 {
 				return ""
 			}
@@ -396,20 +396,20 @@ var limitCases = []limitCase{
 	{name: "fault path_prefix", field: "path_prefix", max: 2048,
 		value: func(n int) string { return pad("/nothing/", n, "é") },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/faults", map[string]any{"path_prefix": v, "status": 503})
+			return s.DoUnchecked("POST", "/sandbox/v1/faults", map[string]any{"path_prefix": v, "status": 503})
 		},
 		stored: lastFault("path_prefix")},
 	{name: "fault method", field: "method", max: 255,
 		value: func(n int) string { return strings.Repeat("É", n) },
 		send: func(s *apitest.Server, v string) *apitest.Response {
-			return s.Do("POST", "/sandbox/v1/faults", map[string]any{"method": v, "path_prefix": "/nothing", "status": 503})
+			return s.DoUnchecked("POST", "/sandbox/v1/faults", map[string]any{"method": v, "path_prefix": "/nothing", "status": 503})
 		},
 		stored: lastFault("method")},
 }
 
 func lastCustomStatus(key string) func(t *testing.T, s *apitest.Server) string {
 	return func(t *testing.T, s *apitest.Server) string {
-		all := list(t, s.Do("GET", "/v1/custom_statuses", nil), "customStatuses")
+		all := list(t, s.DoUnchecked("GET", "/v1/custom_statuses", nil), "customStatuses")
 		v, _ := all[len(all)-1][key].(string)
 		return v
 	}
@@ -417,7 +417,7 @@ func lastCustomStatus(key string) func(t *testing.T, s *apitest.Server) string {
 
 func lastFault(key string) func(t *testing.T, s *apitest.Server) string {
 	return func(t *testing.T, s *apitest.Server) string {
-		all := list(t, s.Do("GET", "/sandbox/v1/faults", nil), "faults")
+		all := list(t, s.DoUnchecked("GET", "/sandbox/v1/faults", nil), "faults")
 		if len(all) == 0 {
 			return ""
 		}

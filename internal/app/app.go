@@ -22,6 +22,7 @@ import (
 	"github.com/openbell/openbell/internal/store"
 	"github.com/openbell/openbell/internal/store/postgres"
 	"github.com/openbell/openbell/internal/store/sqlite"
+	"github.com/openbell/openbell/internal/web"
 )
 
 // Version is the server version.
@@ -119,6 +120,10 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 		serveMetrics(ctx, metricsLn, m, log)
 	}
 	warnSharedWithoutPublicURL(ctx, cfg, st, log)
+	auth := inbox.NewAuthenticator(st, clock, time.Second)
+	pages := web.New(web.Config{PublicURL: publicURL, SignInLimit: cfg.SignInLimit, Version: Version}, svc, auth, clock, log)
+	hcfg.Pages = pages.Routes
+	a.srv.RegisterOnShutdown(pages.Shutdown) // the web inbox's event streams
 	// Background workers run until the HTTP server has stopped, and finish
 	// before the store closes; their work is stored, so the next start
 	// resumes it.
@@ -147,7 +152,7 @@ func Start(ctx context.Context, cfg Config, clock ob.Clock, stdout, stderr io.Wr
 	startWorker(func(ctx context.Context) {
 		pruneEvents(ctx, st, clock, cmp.Or(cfg.EventRetention, DefaultEventRetention), cmp.Or(cfg.PruneInterval, time.Minute), log)
 	})
-	handler.set(httpapi.New(hcfg, svc, inbox.NewAuthenticator(st, clock, time.Second), sandbox.NewFaults(), log))
+	handler.set(httpapi.New(hcfg, svc, auth, sandbox.NewFaults(), log))
 	log.Info("openbell listening", slog.String("url", base), slog.String("engine", st.Engine()), slog.String("version", Version))
 	printBanner(stdout, base, publicURL, p.token, cfg)
 	go func() {

@@ -16,6 +16,7 @@ const docsURL = "https://github.com/openbell/openbell/tree/main/docs"
 func printBanner(w io.Writer, url, publicURL, token string, cfg Config) {
 	fmt.Fprintf(w, "\nopenbell %s is listening on %s\n\n", Version, url)
 	fmt.Fprintf(w, "  API        %s/v1 (the Callbell REST API; GET /healthz needs no token)\n", url)
+	fmt.Fprintf(w, "  inbox      %s/ (the web inbox: sign in with the token, or a user's password set by `openbell user password`)\n", publicURL)
 	if publicURL != url {
 		fmt.Fprintf(w, "  links      %s (--public-url)\n", publicURL)
 	}

@@ -31,7 +31,10 @@ type Config struct {
 	// AuthFailureLimit is how many requests that fail authentication one
 	// client address may make per second; 0 turns it off.
 	AuthFailureLimit int
-	LogLevel         string
+	// SignInLimit is how many failed web inbox sign-ins one client address
+	// may make per minute; 0 turns it off.
+	SignInLimit int
+	LogLevel    string
 	// LogFormat is text or json.
 	LogFormat string
 	// MetricsAddr, when set, serves GET /metrics there instead of on Addr.
@@ -146,6 +149,8 @@ func serveFlags(c *Config, keys *stringList, schedule *string) *flag.FlagSet {
 	fs.IntVar(&c.RateLimit, "rate-limit", 300, "requests per second per account; 0 turns limiting off (OPENBELL_RATE_LIMIT)")
 	fs.IntVar(&c.AuthFailureLimit, "auth-failure-limit", 100,
 		"requests that fail authentication per second per client address; 0 turns limiting off (OPENBELL_AUTH_FAILURE_LIMIT)")
+	fs.IntVar(&c.SignInLimit, "sign-in-limit", 10,
+		"failed web inbox sign-ins per minute per client address; 0 turns limiting off (OPENBELL_SIGN_IN_LIMIT)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error (OPENBELL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json (OPENBELL_LOG_FORMAT)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve GET /metrics on this address instead of --addr (OPENBELL_METRICS_ADDR)")
@@ -201,6 +206,7 @@ func (c Config) Validate() error {
 	}{
 		{"webhook-account-concurrency", c.WebhookAccountConcurrency}, {"max-conns-per-ip", c.MaxConnsPerIP},
 		{"webhook-concurrency", c.WebhookConcurrency}, {"rate-limit", c.RateLimit}, {"auth-failure-limit", c.AuthFailureLimit},
+		{"sign-in-limit", c.SignInLimit},
 	} {
 		if n.v < 0 {
 			bad("--%s: %d must be 0 or more", n.name, n.v)

@@ -75,6 +75,11 @@ func (s *Server) routes() {
 	s.handle("GET /sandbox/v1/faults", s.api(s.listFaults))
 	s.handle("DELETE /sandbox/v1/faults", s.api(s.clearFaults))
 	s.handle("POST /sandbox/v1/reset", s.api(s.resetAccount))
+
+	// The web inbox (docs/UI.md): the pages at the API's links.
+	if s.cfg.Pages != nil {
+		s.cfg.Pages(s.mux)
+	}
 }
 
 // health answers 200 once the database is reachable and migrated.

@@ -34,6 +34,9 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// MetricsHandler, when set, serves GET /metrics (no token).
 	MetricsHandler http.Handler
+	// Pages, when set, registers the web inbox's pages (internal/web) on
+	// the route table, beside the API.
+	Pages func(*http.ServeMux)
 }
 
 // Server is the http.Handler of the whole API.

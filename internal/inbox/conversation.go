@@ -141,7 +141,7 @@ func (s *Service) AddNote(ctx context.Context, accountID ob.ID, rawID string, te
 		customer := messageAddress(c)
 		return tx.InsertMessage(&ob.Message{
 			AccountID: c.AccountID, ContactID: c.ID, UUID: ob.NewID(), Kind: ob.MessageNote, Text: body,
-			Channel: c.Channel.Type, From: customer, To: customer, CreatedAt: now,
+			Channel: c.Channel.Type, From: customer, To: customer, CreatedAt: now, AuthorID: actor(ctx),
 		})
 	})
 	return err

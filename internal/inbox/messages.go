@@ -87,7 +87,7 @@ func (s *Service) SendMessage(ctx context.Context, accountID ob.ID, in ob.SendMe
 				return err
 			}
 		}
-		res, due, err := s.send(tx, accountID, in, metadata, now)
+		res, due, err := s.send(tx, accountID, actor(ctx), in, metadata, now)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func (s *Service) SendMessage(ctx context.Context, accountID ob.ID, in ob.SendMe
 }
 
 // send is SendMessage inside its transaction.
-func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata map[string]string, now time.Time) (*SendResult, bool, error) {
+func (s *Service) send(tx store.Tx, accountID, author ob.ID, in ob.SendMessage, metadata map[string]string, now time.Time) (*SendResult, bool, error) {
 	v := ob.NewValidation(ob.EINVALID)
 	ch, err := s.sendChannel(tx, accountID, in, v)
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Service) send(tx store.Tx, accountID ob.ID, in ob.SendMessage, metadata
 	m := &ob.Message{
 		AccountID: accountID, ContactID: c.ID, UUID: ob.NewID(), Kind: ob.MessageSent, Text: text,
 		Channel: ch.Type, From: channelAddress(ch), To: messageAddress(c), CreatedAt: now,
-		Metadata: metadata, Status: ob.StatusEnqueued, StatusAt: now,
+		Metadata: metadata, Status: ob.StatusEnqueued, StatusAt: now, AuthorID: author,
 	}
 	if tpl != nil {
 		m.TemplateID = tpl.ID
@@ -425,3 +425,7 @@ func contactEmail(tx store.Tx, c *ob.Contact) (*string, error) {
 	}
 	return nil, nil
 }
+
+// PlaceholderCount is the number of distinct placeholders ({{1}}, {{2}},
+// ...) of a template text: the values a send of it needs.
+func PlaceholderCount(text string) int { return placeholderCount(text) }

@@ -180,6 +180,8 @@ type Tx interface {
 	// Events, in the order they were recorded.
 	InsertEvent(e *ob.Event) error
 	EventsAfter(accountID ob.ID, afterID int64, limit int) ([]ob.Event, error)
+	// LastEventID is the id of the account's newest event, 0 when none.
+	LastEventID(accountID ob.ID) (int64, error)
 
 	// Workspace API (API.md section 3, "Channels, teams, users, statuses,
 	// funnels, templates, plan, auth"). Each List method returns one page and
@@ -259,6 +261,32 @@ type Tx interface {
 	// streams with nothing pending. It deletes at most limit rows of each
 	// table, oldest first, and reports whether a table had more to delete.
 	PruneEvents(before time.Time, limit int) (more bool, err error)
+	// The web inbox (docs/UI.md).
+	// InboxContacts returns one page of the conversations f selects, most
+	// recent activity first (the order of ListContacts).
+	InboxContacts(accountID ob.ID, f ob.InboxFilter) ([]ob.Contact, error)
+	// ContactByConversation returns the contact whose conversation has that
+	// id (the /chat/<id> of conversationHref); ENOTFOUND when none.
+	ContactByConversation(accountID, conversationID ob.ID) (*ob.Contact, error)
+	// LastMessages returns the newest message that is not a note of each
+	// of the contacts that has one, by contact id.
+	LastMessages(accountID ob.ID, contactIDs []ob.ID) (map[ob.ID]ob.Message, error)
+	// UsersByEmail returns the users with that e-mail (case-insensitively)
+	// in every account, oldest account first: sign-in by password.
+	UsersByEmail(email string) ([]ob.User, error)
+	// PasswordHash returns the user's password hash, "" when it has none;
+	// ENOTFOUND when there is no such user. SetPasswordHash stores one.
+	PasswordHash(accountID, userID ob.ID) (string, error)
+	SetPasswordHash(accountID, userID ob.ID, hash string) error
+	// InsertSession stores a session (and forgets the expired ones).
+	InsertSession(s *ob.Session) error
+	// SessionByHash returns the session of a cookie's hashed secret;
+	// ENOTFOUND when there is none, it has expired at now, or the token
+	// it was opened with has been revoked.
+	SessionByHash(hash string, now time.Time) (*ob.Session, error)
+	// DeleteSession ends a session; ending one that is gone is no error.
+	DeleteSession(hash string) error
+
 	// ServerKey returns a key the server stored for itself, ENOTFOUND when
 	// none. InsertServerKey stores one unless the name is already taken;
 	// SetServerKey stores one, replacing the name's value (a record the

@@ -44,9 +44,9 @@ func (t *tx) LockAccount(id ob.ID) error {
 func (t *tx) PrincipalByTokenHash(hash string) (*ob.Principal, error) {
 	return get(t, "token", func(s scanner) (ob.Principal, error) {
 		var p ob.Principal
-		err := s.Scan(&p.AccountID, &p.TokenName)
+		err := s.Scan(&p.AccountID, &p.TokenName, &p.TokenID)
 		return p, err
-	}, "SELECT account_id, name FROM api_tokens WHERE token_hash = ?", hash)
+	}, "SELECT account_id, name, id FROM api_tokens WHERE token_hash = ?", hash)
 }
 
 func (t *tx) InsertToken(tok *ob.Token) error {

@@ -37,6 +37,14 @@ func (t *tx) EventsAfter(accountID ob.ID, afterID int64, limit int) ([]ob.Event,
 		WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?`, accountID, afterID, limit)
 }
 
+// LastEventID is the id of the account's newest event, 0 when none, read off
+// events_account.
+func (t *tx) LastEventID(accountID ob.ID) (int64, error) {
+	var id int64
+	err := t.queryRow("SELECT COALESCE(MAX(id), 0) FROM events WHERE account_id = ?", accountID).Scan(&id)
+	return id, err
+}
+
 // PruneEvents deletes one batch of each kind of old row. Old attempts,
 // deliveries and events no longer change (a delivery that is done never
 // becomes pending again), but a stream may get a delivery at any time: its

@@ -14,14 +14,14 @@ import (
 	ob "github.com/openbell/openbell"
 )
 
-const messageCols = "id, account_id, contact_id, uuid, kind, system, text, channel, from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason, status_at, template_id, details"
+const messageCols = "id, account_id, contact_id, uuid, kind, system, text, channel, from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason, status_at, template_id, details, author_id"
 
 func scanMessage(s scanner) (ob.Message, error) {
 	var m ob.Message
 	err := s.Scan(&m.ID, &m.AccountID, &m.ContactID, &m.UUID, &m.Kind, (*flag)(&m.System), &m.Text, &m.Channel,
 		&m.From, &m.To, (*millis)(&m.CreatedAt), jsonText{&m.Attachments}, jsonText{&m.Metadata}, &m.Status,
 		&m.StatusReason, &m.CorrectedNumber, (*millis)(&m.DueAt), &m.FailReason, (*millis)(&m.StatusAt), &m.TemplateID,
-		jsonText{&m.Details})
+		jsonText{&m.Details}, &m.AuthorID)
 	return m, err
 }
 
@@ -40,11 +40,11 @@ func (t *tx) InsertMessage(m *ob.Message) error {
 	}
 	_, err := t.exec(`INSERT INTO messages (id, account_id, contact_id, seq, uuid, kind, system, text, channel,
 		from_addr, to_addr, created_at, attachments, metadata, status, status_reason, corrected_number, delivery_due_at, fail_reason,
-		status_at, template_id, details)
-		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status_at, template_id, details, author_id)
+		VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.AccountID, m.ContactID, m.UUID, m.Kind, b2i(m.System), m.Text, m.Channel,
 		m.From, m.To, ob.Millis(m.CreatedAt), attachments, metadata, m.Status, m.StatusReason, m.CorrectedNumber,
-		ob.Millis(m.DueAt), m.FailReason, ob.Millis(m.StatusAt), m.TemplateID, details)
+		ob.Millis(m.DueAt), m.FailReason, ob.Millis(m.StatusAt), m.TemplateID, details, m.AuthorID)
 	if err != nil || m.Kind != ob.MessageReceived {
 		return err
 	}
