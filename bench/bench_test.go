@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -329,8 +330,14 @@ func TestParseFlags(t *testing.T) {
 	if err != nil || len(o.scenarios) != 1 || !o.scenarios["send-webhook"] {
 		t.Fatalf("-scenarios send-webhook: %v %v", o, err)
 	}
+	o, err = parseFlags([]string{"-scenarios", "slow-conns,flood-auth,flood-rate,webhook-fairness,soak", "-attacker-addr", "127.0.0.3"}, io.Discard)
+	if err != nil || len(o.scenarios) != 5 || o.attackerAddr != "127.0.0.3" || o.slowConns != 2000 || o.floodRate != 15000 ||
+		o.fairBacklog != 50000 || o.fairSlow != 5*time.Second || o.soakDuration != 10*time.Minute || o.soakRetention != time.Minute {
+		t.Fatalf("the isolation, fairness and soak scenarios: %+v %v", o, err)
+	}
 	for _, bad := range [][]string{{"-engines", "mysql"}, {"-scenarios", "x"}, {"-scenarios", "send,webhook"}, {"-scenarios", "send-hook"},
-		{"-seed", "x"}, {"-list-sizes", "0"}, {"-scenarios", "send-webhook", "-send-contacts", "0"}} {
+		{"-seed", "x"}, {"-list-sizes", "0"}, {"-scenarios", "send-webhook", "-send-contacts", "0"},
+		{"-attacker-addr", "10.0.0.2"}, {"-victim-rate", "0"}, {"-soak-duration", "0"}} {
 		if _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
@@ -568,5 +575,170 @@ func TestEventLogTally(t *testing.T) {
 	}
 	if st := tr.Stats(); st.Missing != 1 || st.Events != 11 {
 		t.Fatalf("%+v", st)
+	}
+}
+
+func TestRunPaced(t *testing.T) {
+	var hits atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.Header.Get("Authorization") != "Bearer t" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, `{"contacts":[]}`)
+	}))
+	defer ts.Close()
+	client := newClient(4)
+	defer client.CloseIdleConnections()
+	var seq atomic.Uint64
+	start := time.Now()
+	r := runPaced(context.Background(), client, &listLoad{url: ts.URL, token: "t"}, 200, 4, 250*time.Millisecond, 0, nil, &seq)
+	// 200/s for 250 ms: requests due at 0, 5, ..., 245 ms.
+	if r.Requests != 50 || r.Errors != 0 || r.Dropped != 0 || hits.Load() != 50 || len(r.Latencies) != 50 {
+		t.Fatalf("%d requests, %d errors, %d dropped, %d hits", r.Requests, r.Errors, r.Dropped, hits.Load())
+	}
+	if el := time.Since(start); el < 240*time.Millisecond || el > 2*time.Second {
+		t.Fatalf("took %v, want about 250ms", el)
+	}
+	// A generator far behind its rate drops what it cannot send in time,
+	// and a closed stop channel ends the run at once.
+	stop := make(chan struct{})
+	go func() { time.Sleep(100 * time.Millisecond); close(stop) }()
+	r = runPaced(context.Background(), client, &listLoad{url: ts.URL, token: "bad"}, 1e6, 2, 10*time.Second, time.Millisecond, stop, &seq)
+	if r.Dropped == 0 || r.Requests == 0 || r.Errors != r.Requests || r.Count(http.StatusUnauthorized) != r.Requests || r.Elapsed > 2*time.Second {
+		t.Fatalf("%d requests, %d errors, %d dropped in %v", r.Requests, r.Errors, r.Dropped, r.Elapsed)
+	}
+}
+
+func TestFlood(t *testing.T) {
+	var mu sync.Mutex
+	tokens := map[string]bool{}
+	var remote atomic.Value
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		tokens[r.Header.Get("Authorization")] = true
+		mu.Unlock()
+		remote.Store(r.RemoteAddr)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer ts.Close()
+	stop := make(chan struct{})
+	time.AfterFunc(150*time.Millisecond, func() { close(stop) })
+	st, err := flood(context.Background(), floodConfig{URL: ts.URL, Token: "bad-", BadTokens: true, Rate: 1000, Workers: 4,
+		LocalAddr: "127.0.0.2", Late: 50 * time.Millisecond, Max: 5 * time.Second}, stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Sent < 50 || st.Statuses["401"] != st.Sent || st.Elapsed > 2*time.Second || len(tokens) != int(st.Sent) {
+		t.Fatalf("%+v; %d distinct tokens", st, len(tokens))
+	}
+	if a, _ := remote.Load().(string); !strings.HasPrefix(a, "127.0.0.2:") {
+		t.Fatalf("flood came from %q, want 127.0.0.2", a)
+	}
+	if _, err := flood(context.Background(), floodConfig{URL: ts.URL, Rate: 1, Workers: 1, LocalAddr: "10.0.0.1"}, stop); err == nil {
+		t.Fatal("a flood from a non-loopback address")
+	}
+}
+
+func TestSlowConns(t *testing.T) {
+	var started, bodies atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		bodies.Add(int64(len(b)))
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	srv.Start()
+	defer srv.Close()
+	sc, err := startSlowConns(srv.URL, "t", "127.0.0.2", 6, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for (sc.Open() < 6 || started.Load() < 6) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if sc.Open() != 6 || started.Load() != 6 || sc.dialErrs.Load() != 0 {
+		t.Fatalf("%d open, %d handlers started, %d dial errors (%s)", sc.Open(), started.Load(), sc.dialErrs.Load(), sc.firstErr)
+	}
+	// The trickling half sends "{" after a second.
+	time.Sleep(trickleEvery + 200*time.Millisecond)
+	sc.Stop()
+	if sc.Open() != 0 {
+		t.Fatalf("%d open after Stop", sc.Open())
+	}
+	deadline = time.Now().Add(3 * time.Second)
+	for bodies.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if bodies.Load() != 3 {
+		t.Fatalf("the handlers read %d bytes of body, want 3 (one from each trickling connection)", bodies.Load())
+	}
+}
+
+func TestFixtureExtraAccount(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seed.yaml")
+	a := extraAccount{Name: noisyAccount, Token: noisyToken, First: 10, N: 5}
+	if _, err := writeFixture(path, 10, a); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := fixture.Parse(data)
+	if err != nil {
+		t.Fatalf("generated fixture does not parse: %v", err)
+	}
+	if len(f.Accounts) != 2 || f.Accounts[1].Name != noisyAccount || len(f.Accounts[1].Contacts) != 5 || len(f.Accounts[1].Tokens) != 1 {
+		t.Fatalf("%d accounts, want Demo and %s with 5 contacts and a token", len(f.Accounts), noisyAccount)
+	}
+	for i, c := range f.Accounts[1].Contacts {
+		if c.UUID != a.IDs()[i] || c.UUID == contactID(i) {
+			t.Fatalf("contact %d: uuid %s, want %s", i, c.UUID, a.IDs()[i])
+		}
+	}
+}
+
+func TestEventLags(t *testing.T) {
+	hook, log := newSendTracker(), newSendTracker()
+	t0 := time.Now()
+	hook.Ack("a", t0, true)
+	hook.Ack("b", t0, true)
+	log.LogEvent(1, "a", "sent", t0)
+	log.LogEvent(2, "a", "read", t0.Add(10*time.Millisecond))
+	log.LogEvent(3, "b", "sent", t0)
+	log.LogEvent(4, "z", "sent", t0)
+	hook.record("1", "a", "sent", t0.Add(5*time.Millisecond), nil)
+	hook.record("2", "a", "read", t0.Add(40*time.Millisecond), nil)
+	hook.record("3", "z", "sent", t0.Add(time.Second), nil) // not acknowledged: not B's
+	// b's sent is in the log but never arrived: no lag for it.
+	got := eventLags(hook, log)
+	if len(got) != 2 || got[0] != 5*time.Millisecond || got[1] != 30*time.Millisecond {
+		t.Fatalf("lags %v, want [5ms 30ms]", got)
+	}
+}
+
+func TestJudgeFlat(t *testing.T) {
+	series := func(vals ...float64) []soakSample {
+		var s []soakSample
+		for i, v := range vals {
+			s = append(s, soakSample{At: time.Duration(i+1) * 10 * time.Second, DBMB: v})
+		}
+		return s
+	}
+	db := func(s soakSample) float64 { return s.DBMB }
+	// The first two samples are the warm-up.
+	f := judgeFlat(series(10, 50, 80, 82, 79, 81, 83, 80), 25*time.Second, db)
+	if !f.Flat || f.First != 82 || f.Second != 83 {
+		t.Fatalf("%+v", f)
+	}
+	f = judgeFlat(series(10, 50, 80, 90, 100, 110, 120, 130), 25*time.Second, db)
+	if f.Flat || f.Slope < 50 || f.Slope > 70 {
+		t.Fatalf("%+v: want not flat, 60 MB/min", f)
+	}
+	if f := judgeFlat(series(1), 0, db); f.Flat {
+		t.Fatal("one sample judged flat")
 	}
 }

@@ -21,6 +21,14 @@
 //	            message_status_updated: a receiver in the bench follows every
 //	            message to `read` as the events arrive
 //
+// Not run by default, each answering one question of issue 10 (isolation.go,
+// fairness.go, soak.go): slow-conns, flood-auth and flood-rate measure a
+// normal client's p99 (account B) while slow connections are held open, while
+// account A floods with bad tokens, and while A floods over its rate limit;
+// webhook-fairness B's webhook delivery lag while A has a backlog for a slow
+// receiver; soak the server's RSS and database size over a long mixed load
+// with a short --event-retention.
+//
 // Usage (from the repository root):
 //
 //	go run ./bench                                 # SQLite, every scenario
@@ -28,6 +36,8 @@
 //	go run ./bench -engines postgres -database-url postgres://user@host:5432/db
 //	go run ./bench -scenarios close-open -duration 30s -concurrency 64
 //	go run ./bench -scenarios send,send-webhook -send-contacts 1000
+//	go run ./bench -scenarios flood-rate -engines sqlite,postgres
+//	go run ./bench -scenarios soak -soak-duration 10m
 //	bench/run.sh                                   # the full matrix, both engines
 //
 // It prints one row per scenario and the targets with PASS or FAIL, and
@@ -43,6 +53,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -85,6 +96,39 @@ type options struct {
 	sendPollInterval time.Duration
 	sendDrainTimeout time.Duration
 	targetSendRPS    float64
+
+	// The isolation scenarios (isolation.go).
+	isolationContacts int
+	isolationRounds   int
+	victimRate        float64
+	victimWorkers     int
+	attackerAddr      string
+	slowConns         int
+	floodRate         float64
+	floodWorkers      int
+	floodProcs        int
+	floodRateLimit    int
+	targetIsolation   float64
+	quietCores        float64
+	quietWait         time.Duration
+
+	// webhook-fairness (fairness.go).
+	fairStreams      int
+	fairBacklog      int
+	fairSlow         time.Duration
+	fairRate         float64
+	fairQueueTimeout time.Duration
+	targetFairLag    time.Duration
+
+	// soak (soak.go).
+	soakDuration  time.Duration
+	soakWarmup    time.Duration
+	soakSample    time.Duration
+	soakRate      float64
+	soakWorkers   int
+	soakLive      int
+	soakRetention time.Duration
+	pgVacuumEvery time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -92,7 +136,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	engines := fs.String("engines", "sqlite", "comma-separated engines: sqlite, postgres; \"all\" runs SQLite and PostgreSQL when a server is reachable")
-	scenarios := fs.String("scenarios", "close-open,list-tag,send,send-webhook", "comma-separated scenarios: close-open, list-tag, send (statuses from the event log), send-webhook (statuses from a webhook)")
+	scenarios := fs.String("scenarios", defaultScenarios, "comma-separated scenarios: close-open, list-tag, send (statuses from the event log), send-webhook (statuses from a webhook); "+
+		"not by default: slow-conns, flood-auth, flood-rate (B's p99 while A misbehaves), webhook-fairness (B's webhook lag while A has a backlog), soak (RSS and database size over -soak-duration)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured load per scenario")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "concurrent HTTP clients")
@@ -118,6 +163,36 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.targetRSSMB, "target-rss-mb", 150, "target: SQLite server peak RSS below this (MB) in every scenario")
 	fs.Float64Var(&o.targetSendRPS, "target-send-rps", 2000, "target: SQLite sends/s of the send scenario at least this")
 	fs.Float64Var(&o.targetRatio, "target-list-ratio", 2, "target: SQLite list p50 at the largest size within this factor of the p50 at the smallest")
+
+	fs.IntVar(&o.isolationContacts, "isolation-contacts", 1000, "slow-conns, flood-*: contacts of account B (the demo account) and of account A")
+	fs.IntVar(&o.isolationRounds, "isolation-rounds", 3, "slow-conns, flood-*: rounds of B alone then B attacked, -duration each")
+	fs.Float64Var(&o.victimRate, "victim-rate", 200, "slow-conns, flood-*: B's GET /v1/contacts per second (open loop)")
+	fs.IntVar(&o.victimWorkers, "victim-workers", 32, "slow-conns, flood-*: most of B's requests in flight at once")
+	fs.StringVar(&o.attackerAddr, "attacker-addr", "127.0.0.2", "slow-conns, flood-*: loopback address the attacker connects from (B uses 127.0.0.1)")
+	fs.IntVar(&o.slowConns, "slow-conns", 2000, "slow-conns: slow connections held open, half idle after the headers, half trickling the body")
+	fs.Float64Var(&o.floodRate, "flood-rate", 15000, "flood-*: requests per second the flood asks for")
+	fs.IntVar(&o.floodWorkers, "flood-workers", 128, "flood-*: most of the flood's requests in flight at once")
+	fs.IntVar(&o.floodProcs, "flood-procs", 1, "flood-*: GOMAXPROCS of the flood process (0: all CPUs)")
+	fs.IntVar(&o.floodRateLimit, "flood-rate-limit", 300, "flood-rate: the server's --rate-limit")
+	fs.Float64Var(&o.targetIsolation, "target-isolation-ratio", 2, "target: B's p99 under attack within this factor of B's p99 alone")
+	fs.Float64Var(&o.quietCores, "quiet-cores", 0.3, "slow-conns, flood-*: before each round, wait until the machine uses less than this many cores over a second")
+	fs.DurationVar(&o.quietWait, "quiet-wait", 2*time.Minute, "slow-conns, flood-*: wait at most this long for a quiet machine (0: do not wait)")
+
+	fs.IntVar(&o.fairStreams, "fair-streams", 5000, "webhook-fairness: contacts of account A, whose events form that many streams")
+	fs.IntVar(&o.fairBacklog, "fair-backlog", 50000, "webhook-fairness: events account A queues for its slow receiver")
+	fs.DurationVar(&o.fairSlow, "fair-slow", 5*time.Second, "webhook-fairness: how long A's receiver takes to answer")
+	fs.Float64Var(&o.fairRate, "fair-rate", 50, "webhook-fairness: B's sends per second (3 status events each)")
+	fs.DurationVar(&o.fairQueueTimeout, "fair-queue-timeout", 5*time.Minute, "webhook-fairness: time A gets to queue its events")
+	fs.DurationVar(&o.targetFairLag, "target-fair-lag", time.Second, "target: p99 of B's event->receiver lag with A's backlog below this")
+
+	fs.DurationVar(&o.soakDuration, "soak-duration", 10*time.Minute, "soak: length of the load")
+	fs.DurationVar(&o.soakWarmup, "soak-warmup", 3*time.Minute, "soak: samples before this are not judged")
+	fs.DurationVar(&o.soakSample, "soak-sample", 10*time.Second, "soak: time between two samples")
+	fs.Float64Var(&o.soakRate, "soak-rate", 300, "soak: requests per second (open loop)")
+	fs.IntVar(&o.soakWorkers, "soak-workers", 16, "soak: sessions at once")
+	fs.IntVar(&o.soakLive, "soak-live", 1000, "soak: contacts alive at once (session k deletes the contact of session k-soak-live)")
+	fs.DurationVar(&o.soakRetention, "soak-retention", time.Minute, "soak: the server's --event-retention")
+	fs.DurationVar(&o.pgVacuumEvery, "pg-vacuum-every", time.Minute, "soak on PostgreSQL: run VACUUM this often, standing in for autovacuum (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -164,12 +239,33 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("-pg-seed %q: want fixture or api", o.pgSeedMode)
 	case o.scenarios["list-tag"] && len(o.listSizes) == 0:
 		return nil, errors.New("-list-sizes is empty")
+	case o.isolationRounds < 1 || o.victimRate <= 0 || o.victimWorkers < 1 || o.isolationContacts < 1:
+		return nil, errors.New("-isolation-rounds, -victim-rate, -victim-workers and -isolation-contacts must be positive")
+	case o.slowConns < 0 || o.floodRate <= 0 || o.floodWorkers < 1 || o.floodProcs < 0 || o.floodRateLimit < 1:
+		return nil, errors.New("-slow-conns, -flood-procs must not be negative; -flood-rate, -flood-workers, -flood-rate-limit must be positive")
+	case o.attackerAddr != "" && !isLoopback(o.attackerAddr):
+		return nil, fmt.Errorf("-attacker-addr %q: want a loopback address (127.0.0.0/8)", o.attackerAddr)
+	case o.fairStreams < 1 || o.fairBacklog < 1 || o.fairSlow < 0 || o.fairRate <= 0:
+		return nil, errors.New("-fair-streams, -fair-backlog and -fair-rate must be positive")
+	case o.soakDuration <= 0 || o.soakSample <= 0 || o.soakRate <= 0 || o.soakWorkers < 1 || o.soakLive < 1 || o.soakRetention <= 0:
+		return nil, errors.New("the -soak-* durations, rate, workers and contacts must be positive")
 	}
 	return o, nil
 }
 
-// scenarioNames lists the scenarios in the order they run.
-var scenarioNames = []string{"close-open", "list-tag", "send", "send-webhook"}
+// scenarioNames lists the scenarios in the order they run. The first four
+// run by default; the others (isolation, fairness and soak) each answer one
+// question of their own and run when -scenarios names them.
+var scenarioNames = []string{"close-open", "list-tag", "send", "send-webhook", "slow-conns", "flood-auth", "flood-rate", "webhook-fairness", "soak"}
+
+// defaultScenarios run when -scenarios is not given.
+const defaultScenarios = "close-open,list-tag,send,send-webhook"
+
+// isLoopback reports whether s is an IP address in 127.0.0.0/8 (or ::1).
+func isLoopback(s string) bool {
+	ip := net.ParseIP(s)
+	return ip != nil && ip.IsLoopback()
+}
 
 func knownScenario(s string) bool {
 	for _, n := range scenarioNames {
@@ -195,31 +291,34 @@ func splitList(s string) []string {
 
 // scenarioResult is one row of the report.
 type scenarioResult struct {
-	Engine      string        `json:"engine"`
-	Scenario    string        `json:"scenario"`
-	Contacts    int           `json:"contacts"`
-	Concurrency int           `json:"concurrency"`
-	Requests    int64         `json:"requests"`
-	Errors      int64         `json:"errors"`
-	Unchanged   int64         `json:"unchanged"`
-	RPS         float64       `json:"req_per_s"`
-	P50         time.Duration `json:"p50_ns"`
-	P99         time.Duration `json:"p99_ns"`
-	Elapsed     time.Duration `json:"elapsed_ns"`
-	PeakRSSMB   float64       `json:"peak_rss_mb"`
-	LoadRSSMB   float64       `json:"load_rss_mb"`
-	SeedRSSMB   float64       `json:"seed_rss_mb"`
-	SeedMode    string        `json:"seed_mode"`
-	Seed        time.Duration `json:"seed_ns"`
-	Ready       time.Duration `json:"ready_ns"`
-	ServerCPU   float64       `json:"server_cpu_cores"` // CPU time over wall time during the measured load
-	ClientCPU   float64       `json:"client_cpu_cores"`
-	OtherCPU    float64       `json:"other_cpu_cores"` // the rest of the machine: other processes competing for the CPUs
-	Analyzed    bool          `json:"analyzed,omitempty"`
-	Statuses    string        `json:"statuses"`
-	FirstErr    string        `json:"first_error,omitempty"`
-	Send        *sendStats    `json:"send,omitempty"`
-	Targets     []verdict     `json:"targets,omitempty"`
+	Engine      string          `json:"engine"`
+	Scenario    string          `json:"scenario"`
+	Contacts    int             `json:"contacts"`
+	Concurrency int             `json:"concurrency"`
+	Requests    int64           `json:"requests"`
+	Errors      int64           `json:"errors"`
+	Unchanged   int64           `json:"unchanged"`
+	RPS         float64         `json:"req_per_s"`
+	P50         time.Duration   `json:"p50_ns"`
+	P99         time.Duration   `json:"p99_ns"`
+	Elapsed     time.Duration   `json:"elapsed_ns"`
+	PeakRSSMB   float64         `json:"peak_rss_mb"`
+	LoadRSSMB   float64         `json:"load_rss_mb"`
+	SeedRSSMB   float64         `json:"seed_rss_mb"`
+	SeedMode    string          `json:"seed_mode"`
+	Seed        time.Duration   `json:"seed_ns"`
+	Ready       time.Duration   `json:"ready_ns"`
+	ServerCPU   float64         `json:"server_cpu_cores"` // CPU time over wall time during the measured load
+	ClientCPU   float64         `json:"client_cpu_cores"`
+	OtherCPU    float64         `json:"other_cpu_cores"` // the rest of the machine: other processes competing for the CPUs
+	Analyzed    bool            `json:"analyzed,omitempty"`
+	Statuses    string          `json:"statuses"`
+	FirstErr    string          `json:"first_error,omitempty"`
+	Send        *sendStats      `json:"send,omitempty"`
+	Isolation   *isolationStats `json:"isolation,omitempty"`
+	Fairness    *fairnessStats  `json:"fairness,omitempty"`
+	Soak        *soakStats      `json:"soak,omitempty"`
+	Targets     []verdict       `json:"targets,omitempty"`
 }
 
 type verdict struct {
@@ -237,6 +336,13 @@ func (v verdict) String() string {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == floodCommand {
+		if err := floodMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench flood:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	o, err := parseFlags(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
@@ -309,8 +415,24 @@ func run(ctx context.Context, o *options) (int, error) {
 				sizes, names = append(sizes, o.sendContacts), append(names, s)
 			}
 		}
+		for _, s := range scenarioNames[4:] {
+			if o.scenarios[s] {
+				sizes, names = append(sizes, 0), append(names, s)
+			}
+		}
 		for i, scenario := range names {
-			r, err := runScenario(ctx, o, bin, tmp, engine, pg, scenario, sizes[i])
+			var r *scenarioResult
+			var err error
+			switch {
+			case isIsolation(scenario):
+				r, err = runIsolation(ctx, o, bin, tmp, engine, pg, scenario)
+			case scenario == "webhook-fairness":
+				r, err = runFairness(ctx, o, bin, tmp, engine, pg)
+			case scenario == "soak":
+				r, err = runSoak(ctx, o, bin, tmp, engine, pg)
+			default:
+				r, err = runScenario(ctx, o, bin, tmp, engine, pg, scenario, sizes[i])
+			}
 			if err == nil && ctx.Err() != nil {
 				err = errors.New("interrupted")
 			}
@@ -558,6 +680,11 @@ func nonNil(s []string) []string {
 
 // doJSON sends a request with the bench token and decodes a 2xx answer.
 func doJSON(client *http.Client, method, url string, body []byte, out any) error {
+	return doJSONAs(client, benchToken, method, url, body, out)
+}
+
+// doJSONAs sends a request with token and decodes a 2xx answer.
+func doJSONAs(client *http.Client, token, method, url string, body []byte, out any) error {
 	var rd io.Reader
 	if body != nil {
 		rd = strings.NewReader(string(body))
@@ -566,7 +693,7 @@ func doJSON(client *http.Client, method, url string, body []byte, out any) error
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+benchToken)
+	req.Header.Set("Authorization", "Bearer "+token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -646,6 +773,7 @@ func judge(o *options, results []*scenarioResult) {
 				Note: fmt.Sprintf("%d duplicated, %d complete", s.Duplicates, s.Complete),
 			})
 		}
+		judgeOwn(o, r)
 		if r.Engine != "sqlite" {
 			continue
 		}
@@ -730,11 +858,44 @@ func printReport(w io.Writer, o *options, results []*scenarioResult, skipped []s
 		fmt.Fprintln(w, "event in the server's event log (events table, read only after the load; no webhook), on send-webhook its arrival at the")
 		fmt.Fprintln(w, "bench's webhook receiver (redelivered: same webhook-id again); polled = a sample polled with GET /v1/messages/status until read")
 	}
+	printOwn(w, results)
 	for _, s := range skipped {
 		fmt.Fprintln(w, s)
 	}
 	fmt.Fprintln(w, "\ntargets apply to SQLite on a 2-core machine; peak RSS is the server's VmHWM/VmRSS over its whole life (start, seed, warm-up, load);")
 	fmt.Fprintln(w, "CPU cores = CPU time / wall time during the measured load (\"other\": the rest of the machine, PostgreSQL included)")
+}
+
+// judgeOwn attaches the targets of the isolation, fairness and soak
+// scenarios, on every engine: they are about one client not hurting
+// another, and about bounded growth, not about speed.
+func judgeOwn(o *options, r *scenarioResult) {
+	if is := r.Isolation; is != nil {
+		// Judged on the quiet rounds when there are any: on a shared machine
+		// the others are the other programs' as much as the attacker's.
+		ratio, alone, attacked, over := is.Ratio, is.Alone.P99, is.Attacked.P99, "every round"
+		if is.Quiet > 0 {
+			ratio, alone, attacked, over = is.QuietRatio, is.Alone.QuietP99, is.Attacked.QuietP99, fmt.Sprintf("%d quiet rounds of %d", is.Quiet, is.Rounds)
+		}
+		r.Targets = append(r.Targets, verdict{
+			Name: fmt.Sprintf("B's p99 attacked <= %gx alone", o.targetIsolation), Pass: ratio > 0 && ratio <= o.targetIsolation && is.Attacked.Errors == 0,
+			Note: fmt.Sprintf("%.2fx: %s vs %s over %s; %d errors", ratio, fmtDur(attacked), fmtDur(alone), over, is.Attacked.Errors),
+		})
+	}
+	if f := r.Fairness; f != nil {
+		p := f.Backlogged
+		r.Targets = append(r.Targets, verdict{
+			Name: fmt.Sprintf("B's event->receiver p99 < %v with A's backlog", o.targetFairLag),
+			Pass: p.Events > 0 && p.LagP99 < o.targetFairLag && !p.TimedOut && p.Read == p.Messages,
+			Note: fmt.Sprintf("%s over %d events; %d of %d messages read; A: %d queued, %d still queued at the end",
+				fmtDur(p.LagP99), p.Events, p.Read, p.Messages, f.AEvents, f.APendingEnd),
+		})
+	}
+	if s := r.Soak; s != nil {
+		r.Targets = append(r.Targets,
+			verdict{Name: "RSS flat after the warm-up", Pass: s.RSSFlat.Flat, Note: s.RSSFlat.String()},
+			verdict{Name: "database size flat after the warm-up", Pass: s.DBFlat.Flat, Note: s.DBFlat.String()})
+	}
 }
 
 func hasSend(results []*scenarioResult) bool {

@@ -84,3 +84,28 @@ func analyze(url string) error {
 	_, err = db.ExecContext(ctx, "ANALYZE")
 	return err
 }
+
+// BackendCPU returns the CPU time used so far by PostgreSQL's backends
+// connected to the database of dbURL (the server under test's), read from
+// /proc: PostgreSQL runs on this machine, shared with other users whose
+// backends do not count.
+func (p *pgServer) BackendCPU(dbURL string) time.Duration {
+	u, err := url.Parse(dbURL)
+	if err != nil || len(u.Path) < 2 {
+		return 0
+	}
+	rows, err := p.admin.Query(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, u.Path[1:])
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	var total time.Duration
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) == nil {
+			d, _ := processCPU(pid)
+			total += d
+		}
+	}
+	return total
+}

@@ -510,8 +510,9 @@ func sendRecipients(n int) []string {
 	return out
 }
 
-// startReceiver serves the tracker on a free loopback port.
-func startReceiver(t *sendTracker) (string, func(), error) {
+// startReceiver serves a webhook receiver (the tracker, or another
+// handler) on a free loopback port.
+func startReceiver(t http.Handler) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err

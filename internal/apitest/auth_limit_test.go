@@ -2,6 +2,7 @@ package apitest_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/openbell/openbell/internal/apitest"
 	"github.com/openbell/openbell/internal/app"
@@ -42,5 +43,27 @@ func TestAuthFailuresLimitedPerAddress(t *testing.T) {
 		expectStatus(t, s.Send(apitest.Request{Unchecked: true, Method: "GET", Path: "/v1/contacts", Token: "-"}), 429)
 		// The known token is not held back by its neighbours.
 		expectStatus(t, s.Do("GET", "/v1/contacts", nil), 200)
+	})
+}
+
+// TestAuthFailuresDoNotLockOutValidTokens: behind a NAT or a reverse proxy
+// good and bad clients share an address. Once a good token's cached answer
+// expires while the address is over its limit of failures, the token is
+// looked up again instead of refused; bad tokens stay refused.
+func TestAuthFailuresDoNotLockOutValidTokens(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		clock := &movableClock{}
+		s := apitest.StartClock(t, apitest.NewConfig(t, e, func(c *app.Config) { c.AuthFailureLimit = 5 }), clock)
+		expectStatus(t, s.Do("GET", "/v1/auth/me", nil), 200)
+		for i := 0; i < 20; i++ {
+			s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "guess-" + string(rune('a'+i))})
+		}
+		expectStatus(t, s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "guess-z"}), 429)
+		// The cached answers expire: the auth cache runs on the server's
+		// clock, the address's failures are counted in real time.
+		clock.advance(2 * time.Second)
+		expectStatus(t, s.Do("GET", "/v1/contacts", nil), 200)
+		expectStatus(t, s.Send(apitest.Request{Method: "GET", Path: "/v1/contacts", Token: "guess-a"}), 429)
 	})
 }

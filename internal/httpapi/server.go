@@ -186,7 +186,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Princ
 	// A client address that keeps failing is refused before its token is
 	// even looked up, so that a flood of bad tokens costs the database
 	// nothing and cannot slow down the accounts that authenticate.
-	// A token known to be good (cached) passes whatever its neighbours do.
+	// A token known to be good passes whatever its neighbours do: from the
+	// cache, or, once its cached answer expired, by a lookup again.
 	addr := clientAddress(r)
 	secret, ok := tokenFromHeader(r.Header.Get("Authorization"))
 	p, known := s.auth.Known(secret)
@@ -195,7 +196,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*ob.Princ
 			noteAccount(r, p.AccountID)
 		}
 	}()
-	if !known && s.cfg.AuthFailureLimit > 0 && s.failures.over(addr) {
+	if !known && s.cfg.AuthFailureLimit > 0 && s.failures.over(addr) && !s.auth.WasValid(secret) {
 		v := s.failures.check(addr, false)
 		w.Header().Set("Retry-After", strconv.Itoa(v.retryAfter))
 		writeStatusError(w, http.StatusTooManyRequests)

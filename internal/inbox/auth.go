@@ -28,7 +28,8 @@ type cachedPrincipal struct {
 	expires time.Time
 }
 
-// maxCachedTokens bounds the cache; past it, it starts over.
+// maxCachedTokens bounds the cache; past it, the answers for unknown tokens
+// are forgotten, and if that is not enough, all.
 const maxCachedTokens = 10_000
 
 // NewAuthenticator returns an Authenticator on st caching answers for ttl
@@ -52,6 +53,23 @@ func (a *Authenticator) Known(secret string) (p *ob.Principal, ok bool) {
 	}
 	out := *c.p
 	return &out, true
+}
+
+// WasValid reports whether secret was a valid token when it was last looked
+// up, however long ago. Such a token is looked up again even when its
+// client address is over its limit of failed authentications: a flood of
+// bad tokens from an address that good clients share (a NAT, a reverse
+// proxy) must not lock them out once their cached answer expires. A revoked
+// token is found missing by that lookup, and from then on it is not valid.
+func (a *Authenticator) WasValid(secret string) bool {
+	if secret == "" {
+		return false
+	}
+	hash := ob.HashToken(secret)
+	a.mu.Lock()
+	c, found := a.cache[hash]
+	a.mu.Unlock()
+	return found && c.p != nil
 }
 
 // Authenticate returns the principal of secret, or EUNAUTHORIZED.
@@ -84,7 +102,16 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (*ob.Pr
 	}
 	a.mu.Lock()
 	if len(a.cache) >= maxCachedTokens {
-		clear(a.cache)
+		// A flood of bad tokens fills the cache with unknown ones; the
+		// valid answers stay, so that WasValid still knows them.
+		for h, c := range a.cache {
+			if c.p == nil {
+				delete(a.cache, h)
+			}
+		}
+		if len(a.cache) >= maxCachedTokens {
+			clear(a.cache)
+		}
 	}
 	a.cache[hash] = cachedPrincipal{p: p, expires: now.Add(a.ttl)}
 	a.mu.Unlock()
