@@ -242,3 +242,22 @@ func TestDiscardedChannel(t *testing.T) {
 		}
 	})
 }
+
+// TestDeletedMessageLosesItsContent: deleting a message blanks its text and
+// its content objects (here a location); what it answers and whether it was
+// forwarded stay.
+func TestDeletedMessageLosesItsContent(t *testing.T) {
+	each(t, func(t *testing.T, s *apitest.Server) {
+		first, _ := inbound(t, s, "+34 612 000 111", map[string]any{"text": "where are you?"})
+		msg, _ := inbound(t, s, "+34 612 000 111", map[string]any{"type": "location", "reply_to": first["uuid"], "forwarded": true,
+			"content": map[string]any{"latitude": 40.4, "longitude": -3.7}})
+		r := s.Do("DELETE", "/v1/messages", map[string]any{"uuid": msg["uuid"]})
+		expectStatus(t, r, 204)
+		contact := at(obj(t, s.Do("GET", "/v1/contacts/phone/34612000111", nil), "contact"), "uuid").(string)
+		listed := list(t, s.Do("GET", "/v1/contacts/"+contact+"/messages", nil), "messages")[0]
+		if listed["uuid"] != msg["uuid"] || listed["text"] != "" || listed["messageLocation"] != nil ||
+			at(listed, "mesageContext.target.uuid") != first["uuid"] || at(listed, "messageForward.forwarded") != true {
+			t.Errorf("deleted message %s", mustJSON(listed))
+		}
+	})
+}
